@@ -1,0 +1,94 @@
+"""The command line: python build.py {epub,pdf,all} [--book DIR] [--out DIR] [--strict]."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .errors import BookError, Diagnostics
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+STYLES_DIR = REPO_ROOT / "styles"
+FONTS_DIR = REPO_ROOT / "fonts"
+CACHE_DIR = REPO_ROOT / ".cache"
+
+
+def _stylesheet(*names: str) -> str:
+    parts = []
+    for name in names:
+        path = STYLES_DIR / name
+        try:
+            parts.append(f"/* {name} */\n" + path.read_text("utf-8"))
+        except OSError as exc:
+            raise BookError(f"cannot read the stylesheet ({exc.strerror}); restore it from git", path)
+    return "\n".join(parts)
+
+
+def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics) -> list[Path]:
+    from .fonts import FontSet
+    from .load import load_book
+    from .markdown_cjk import render_markdown
+
+    book = load_book(book_dir, diagnostics)
+    chapters = [render_markdown(source) for source in book.chapters]
+    colophon = render_markdown(book.colophon) if book.colophon else None
+    for chapter in chapters:
+        if not chapter.headings or chapter.headings[0].level != 1:
+            diagnostics.warn("chapter does not start with a level-1 heading (# Title); "
+                             "the file name is used as its title", chapter.source.path, 1)
+
+    epub_css = _stylesheet("book.css", "epub.css")
+    fonts = FontSet(FONTS_DIR, epub_css, CACHE_DIR)
+    for source in book.chapters + ([book.colophon] if book.colophon else []):
+        for number, line in enumerate(source.text.split("\n"), start=1):
+            for char in fonts.missing(line):
+                diagnostics.warn(f"U+{ord(char):04X} {char!r} is in no embedded font and will not display",
+                                 source.path, number, strict_error=True)
+    diagnostics.raise_if_strict()
+
+    written = []
+    if target in ("epub", "all"):
+        from .epub import build_epub
+        path = out_dir / f"{book.meta.slug}.epub"
+        build_epub(book, chapters, colophon, fonts, epub_css, path)
+        written.append(path)
+    if target in ("pdf", "all"):
+        from .pdf import build_pdf
+        path = out_dir / f"{book.meta.slug}.pdf"
+        build_pdf(book, chapters, colophon, fonts, _stylesheet("book.css", "pdf.css"), STYLES_DIR, path)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="build.py", description="Build a Chinese EPUB and PDF from Markdown.")
+    parser.add_argument("target", choices=["epub", "pdf", "all"], help="what to build")
+    parser.add_argument("--book", type=Path, default=Path("book"), help="book folder (default: book/)")
+    parser.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
+    parser.add_argument("--strict", action="store_true", help="treat missing glyphs and similar warnings as errors")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    args = parser.parse_args(argv)
+
+    diagnostics = Diagnostics(strict=args.strict, quiet=args.quiet)
+    started = time.perf_counter()
+    try:
+        written = build(args.target, args.book, args.out, diagnostics)
+    except BookError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug of ours: still one line unless --debug
+        if args.debug:
+            raise
+        print(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it",
+              file=sys.stderr)
+        return 2
+    if not args.quiet:
+        for path in written:
+            print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
+        print(f"done in {time.perf_counter() - started:.1f} s")
+    return 0

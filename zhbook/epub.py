@@ -1,0 +1,136 @@
+"""The EPUB 3 renderer (ebooklib): XHTML documents from our templates, subset fonts, nav + NCX."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from ebooklib import epub
+from markupsafe import Markup
+
+from . import templates
+from .fonts import FontSet
+from .load import Book
+from .markdown_cjk import RenderedDocument
+from .output import atomic_output
+
+STYLESHEET_NAME = "styles/book.css"
+
+
+class XhtmlDocument(epub.EpubItem):
+    """An XHTML content document written exactly as our template made it.
+
+    ebooklib's EpubHtml re-parses a document and rebuilds its <html>, dropping the head and the body's
+    attributes (epub:type); a plain item keeps our markup as it is.
+    """
+
+    def __init__(self, uid: str, file_name: str, title: str, content: str, properties: list[str] | None = None):
+        super().__init__(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
+                         content=content.encode("utf-8"))
+        self.title = title
+        self.properties = properties or []
+
+
+class ReproducibleEpubWriter(epub.EpubWriter):
+    """ebooklib stamps every zip entry with the current time; stamp them with the build date instead."""
+
+    def __init__(self, name, book, options, date: datetime):
+        super().__init__(name, book, options)
+        self.date_time = date.timetuple()[:6]
+
+    def write(self) -> None:
+        with zipfile.ZipFile(self.file_name, "w", zipfile.ZIP_DEFLATED) as archive:
+            self.out = _DatedZip(archive, self.date_time)
+            self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+            self._write_container()
+            self._write_opf()
+            self._write_items()
+
+
+class _DatedZip:
+    def __init__(self, archive: zipfile.ZipFile, date_time: tuple):
+        self.archive, self.date_time = archive, date_time
+
+    def writestr(self, name: str, data, compress_type: int = zipfile.ZIP_DEFLATED) -> None:
+        info = zipfile.ZipInfo(name, date_time=self.date_time)
+        info.compress_type = compress_type
+        info.external_attr = 0o644 << 16
+        self.archive.writestr(info, data)
+
+
+def _document(book: Book, uid: str, title: str, body: str, matter: str, properties=None) -> XhtmlDocument:
+    content = templates.render("document.xhtml.j2", lang=book.meta.language, title=title,
+                               body=Markup(body), matter=matter)
+    return XhtmlDocument(uid, f"{uid}.xhtml", title, content, properties)
+
+
+def _toc(chapters: list[RenderedDocument]) -> list:
+    """Nav/NCX entries: each chapter, with its level-2 sections under it."""
+    entries = []
+    for chapter in chapters:
+        href = f"{chapter.source.id}.xhtml"
+        sections = [epub.Link(f"{href}#{h.id}", h.text, h.id) for h in chapter.headings[1:] if h.level == 2]
+        link = epub.Link(href, chapter.title, chapter.source.id)
+        entries.append((epub.Section(chapter.title, href), sections) if sections else link)
+    return entries
+
+
+def build_epub(book: Book, chapters: list[RenderedDocument], colophon: RenderedDocument | None,
+               fonts: FontSet, stylesheet: str, out_path: Path) -> None:
+    meta = book.meta
+    ebook = epub.EpubBook()
+    ebook.set_identifier(meta.identifier)
+    ebook.set_title(meta.title)
+    ebook.set_language(meta.language)
+    ebook.add_author(meta.author)
+    if meta.subtitle:
+        ebook.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        ebook.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    if meta.publisher:
+        ebook.add_metadata("DC", "publisher", meta.publisher)
+    if meta.description:
+        ebook.add_metadata("DC", "description", meta.description)
+    ebook.add_metadata("DC", "date", book.build_date.strftime("%Y-%m-%d"))
+
+    def href(doc_id: str, fragment: str) -> str:
+        return f"{doc_id}.xhtml" + (f"#{fragment}" if fragment else "")
+
+    front = [
+        _document(book, "titlepage", meta.title, templates.titlepage(book), "frontmatter"),
+        _document(book, "colophon", "版权信息", templates.colophon(book, colophon), "frontmatter"),
+        _document(book, "contents", "目录", templates.contents(chapters, href), "frontmatter"),
+    ]
+    body = [_document(book, c.source.id, c.title,
+                      f'<section epub:type="chapter" role="doc-chapter">{c.body}</section>', "bodymatter")
+            for c in chapters]
+    documents = front + body
+
+    parsed = [ET.fromstring(d.content) for d in documents]
+    used = fonts.characters(parsed, stylesheet)
+    for font in fonts.embedded:
+        ebook.add_item(epub.EpubItem(uid=f"font-{font.path.stem}", file_name=f"fonts/{font.path.name}",
+                                     media_type="font/otf", content=fonts.subset(font, used[font.path.name])))
+    ebook.add_item(epub.EpubItem(uid="stylesheet", file_name=STYLESHEET_NAME, media_type="text/css",
+                                 content=stylesheet.encode("utf-8")))
+    for document in documents:
+        ebook.add_item(document)
+
+    ebook.toc = _toc(chapters)
+    ebook.add_item(epub.EpubNcx())
+    nav = epub.EpubNav(title="目录")
+    nav.add_link(href=STYLESHEET_NAME, rel="stylesheet", type="text/css")
+    ebook.add_item(nav)
+    ebook.guide = [
+        {"type": "toc", "href": "contents.xhtml", "title": "目录"},
+        {"type": "text", "href": body[0].file_name, "title": "正文"},
+    ]
+    ebook.spine = documents
+
+    options = {"epub3_landmark": True, "landmark_title": "地标", "mtime": book.build_date.replace(tzinfo=None),
+               "spine_direction": False}
+    with atomic_output(out_path) as tmp:
+        writer = ReproducibleEpubWriter(str(tmp), ebook, options, book.build_date)
+        writer.process()
+        writer.write()

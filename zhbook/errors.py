@@ -1,0 +1,50 @@
+"""Errors and warnings that name the file (and line) and say what to do."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _where(path: Path | str | None, line: int | None) -> str:
+    if path is None:
+        return ""
+    return f"{path}:{line}: " if line else f"{path}: "
+
+
+class BookError(Exception):
+    """A problem with the user's input or environment; printed as one line, no traceback."""
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message, self.path, self.line = message, path, line
+
+    def __str__(self) -> str:
+        return _where(self.path, self.line) + self.message
+
+
+@dataclass
+class Diagnostics:
+    """Collects warnings; with strict=True a warning of a strict kind becomes an error at the end."""
+
+    strict: bool = False
+    quiet: bool = False
+
+    def __post_init__(self) -> None:
+        self.warnings: list[str] = []
+        self.strict_failures: list[str] = []
+
+    def warn(self, message: str, path: Path | str | None = None, line: int | None = None,
+             strict_error: bool = False) -> None:
+        text = _where(path, line) + message
+        self.warnings.append(text)
+        if strict_error and self.strict:
+            self.strict_failures.append(text)
+        if not self.quiet:
+            print(f"warning: {text}", file=sys.stderr)
+
+    def raise_if_strict(self) -> None:
+        if self.strict_failures:
+            raise BookError(f"{len(self.strict_failures)} warning(s) are errors with --strict; "
+                            f"first: {self.strict_failures[0]}")

@@ -1,0 +1,217 @@
+"""The fonts in fonts/: checked, matched to the stylesheet's @font-face rules, subset and cached.
+
+Which characters each font must hold is worked out from the real documents and the real stylesheet:
+cssselect2 applies the stylesheet's font-family declarations (cascade and inheritance), and each
+character goes to the first family in its element's stack whose font has it — as a reader would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tomllib
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import cssselect2
+import tinycss2
+from fontTools import subset as ftsubset
+from fontTools.ttLib import TTFont, TTLibError
+
+from .errors import BookError
+
+# Part of every subset whatever the text: digits and Latin for page numbers, roman numerals, URLs.
+ALWAYS_INCLUDED = {chr(c) for c in range(0x20, 0x7F)} | set("　，。、；：？！“”‘’（）《》〔〕…—·")
+SUBSET_VERSION = "1"  # bump when the subsetting options change, to invalidate the cache
+
+
+@dataclass
+class FontFile:
+    path: Path
+    sha256: str
+    family: str = ""
+    weight: str = "normal"
+    url: str = ""  # as written in the stylesheet's @font-face src
+
+    _cmap: frozenset[int] | None = None
+
+    def cmap(self, cache_dir: Path) -> frozenset[int]:
+        """The code points the font maps; cached, since reading a 24 MB font costs time."""
+        if self._cmap is None:
+            cached = cache_dir / f"cmap-{self.sha256[:16]}.json"
+            if cached.exists():
+                self._cmap = frozenset(json.loads(cached.read_text()))
+            else:
+                try:
+                    codes = TTFont(self.path, lazy=True)["cmap"].getBestCmap().keys()
+                except (TTLibError, KeyError, OSError) as exc:
+                    raise BookError(f"cannot read the font ({exc}); restore it from git", self.path)
+                self._cmap = frozenset(codes)
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                _atomic_write(cached, json.dumps(sorted(self._cmap)).encode())
+        return self._cmap
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{hashlib.sha256(data).hexdigest()[:8]}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _declarations(block) -> list:
+    return [d for d in tinycss2.parse_declaration_list(block, skip_comments=True, skip_whitespace=True)
+            if d.type == "declaration"]
+
+
+def _families(tokens) -> list[str]:
+    """A font-family value as a list of names: 'ZH Sans', "ZH Serif", serif → [ZH Sans, ZH Serif, serif]."""
+    names, current = [], []
+    for token in tokens:
+        if token.type == "literal" and token.value == ",":
+            names.append(" ".join(current))
+            current = []
+        elif token.type in ("string", "ident"):
+            current.append(token.value)
+    names.append(" ".join(current))
+    return [n for n in names if n]
+
+
+class FontSet:
+    """The fonts of fonts/ as the stylesheet uses them."""
+
+    def __init__(self, fonts_dir: Path, stylesheet: str, cache_dir: Path):
+        self.cache_dir = cache_dir
+        manifest = fonts_dir / "fonts.toml"
+        try:
+            listed = tomllib.loads(manifest.read_text("utf-8"))["files"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
+            raise BookError(f"cannot read the font list ({exc}); restore fonts/ from git", manifest)
+        self.files: dict[str, FontFile] = {}
+        for name, digest in listed.items():
+            path = fonts_dir / name
+            if not path.is_file():
+                raise BookError("font file missing; restore it with `git checkout -- fonts/`", path)
+            self.files[name] = FontFile(path=path, sha256=digest)
+        self._verify()
+        self.by_family: dict[str, list[FontFile]] = {}
+        for rule in tinycss2.parse_stylesheet(stylesheet, skip_comments=True, skip_whitespace=True):
+            if rule.type == "at-rule" and rule.lower_at_keyword == "font-face":
+                self._add_face(rule)
+
+    def _verify(self) -> None:
+        stamp_path = self.cache_dir / "fonts-verified.json"
+        try:
+            stamps = json.loads(stamp_path.read_text())
+        except (OSError, ValueError):
+            stamps = {}
+        changed = False
+        for font in self.files.values():
+            stat = font.path.stat()
+            stamp = f"{font.sha256}:{stat.st_size}:{stat.st_mtime_ns}"
+            if stamps.get(str(font.path)) == stamp:
+                continue  # same file as last verified: skip hashing 20 MB again
+            digest = hashlib.sha256(font.path.read_bytes()).hexdigest()
+            if digest != font.sha256:
+                raise BookError("font file is corrupt or was replaced (sha256 differs from fonts.toml); "
+                                "restore it with `git checkout -- fonts/`", font.path)
+            stamps[str(font.path)] = stamp
+            changed = True
+        if changed:
+            stamp_path.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(stamp_path, json.dumps(stamps, indent=1).encode())
+
+    def _add_face(self, rule) -> None:
+        family = weight = url = None
+        for decl in _declarations(rule.content):
+            if decl.lower_name == "font-family":
+                family = " ".join(_families(decl.value))
+            elif decl.lower_name == "font-weight":
+                weight = tinycss2.serialize(decl.value).strip()
+            elif decl.lower_name == "src":
+                for token in decl.value:
+                    if token.type == "url" or (token.type == "function" and token.lower_name == "url"):
+                        url = token.value if token.type == "url" else token.arguments[0].value
+        name = Path(url or "").name
+        if family and name in self.files:
+            font = self.files[name]
+            font.family, font.weight, font.url = family, weight or "normal", url
+            self.by_family.setdefault(family, []).append(font)
+
+    @property
+    def embedded(self) -> list[FontFile]:
+        return [f for fonts in self.by_family.values() for f in fonts]
+
+    def characters(self, documents: list[ET.Element], stylesheet: str) -> dict[str, set[str]]:
+        """For each font file name, the characters the documents set in it."""
+        matcher = cssselect2.Matcher()
+        order = 0
+        for rule in tinycss2.parse_stylesheet(stylesheet, skip_comments=True, skip_whitespace=True):
+            if rule.type != "qualified-rule":
+                continue
+            families = [_families(d.value) for d in _declarations(rule.content) if d.lower_name == "font-family"]
+            if not families:
+                continue
+            for selector in cssselect2.compile_selector_list(rule.prelude):
+                if selector.pseudo_element is None:
+                    matcher.add_selector(selector, (order, families[-1]))
+            order += 1
+
+        default = next(iter(self.by_family), "")
+        chars: dict[str, set[str]] = {name: set(ALWAYS_INCLUDED) for name in self.files}
+        every_char: set[str] = set()
+
+        def visit(element: cssselect2.ElementWrapper, inherited: list[str]) -> None:
+            matches = matcher.match(element)
+            stack = max(matches, key=lambda m: (m[0], m[3][0]))[3][1] if matches else inherited
+            text = (element.etree_element.text or "") + "".join(
+                child.tail or "" for child in element.etree_element)
+            for char in set(text):
+                every_char.add(char)
+                for family in stack:
+                    fonts = [f for f in self.by_family.get(family, []) if ord(char) in f.cmap(self.cache_dir)]
+                    if fonts:
+                        for font in fonts:
+                            chars[font.path.name].add(char)
+                        break
+            for child in element.iter_children():
+                visit(child, stack)
+
+        for document in documents:
+            visit(cssselect2.ElementWrapper.from_xml_root(document), [default])
+        # The body face holds every character of the book: running heads and other text that
+        # the PDF moves into page margins are set in it whatever face they had in the text.
+        for font in self.by_family.get(default, []):
+            chars[font.path.name] |= {c for c in every_char if ord(c) in font.cmap(self.cache_dir)}
+        return chars
+
+    def missing(self, text: str) -> list[str]:
+        """Characters (other than white space and controls) that no embedded font covers."""
+        covered = set().union(*(f.cmap(self.cache_dir) for f in self.embedded))
+        return sorted({c for c in text if ord(c) not in covered and not c.isspace() and ord(c) >= 0x20})
+
+    def subset(self, font: FontFile, chars: set[str]) -> bytes:
+        """The font cut down to chars (plus their layout alternates), cached by content."""
+        key = hashlib.sha256(
+            "\0".join([SUBSET_VERSION, font.sha256, "".join(sorted(chars))]).encode()).hexdigest()[:24]
+        cached = self.cache_dir / "fonts" / f"{font.path.stem}-{key}{font.path.suffix}"
+        if cached.exists():
+            return cached.read_bytes()
+        options = ftsubset.Options()
+        options.layout_features = ["*"]  # keep halt/vert/locl…: punctuation compression needs them
+        options.name_IDs = ["*"]  # keep copyright and licence names (OFL)
+        options.notdef_outline = True
+        options.recalc_timestamp = False  # same input, same bytes
+        try:
+            ttfont = TTFont(font.path, recalcTimestamp=False)
+        except (TTLibError, OSError) as exc:
+            raise BookError(f"cannot read the font ({exc}); restore it from git", font.path)
+        subsetter = ftsubset.Subsetter(options)
+        subsetter.populate(unicodes=[ord(c) for c in chars])
+        subsetter.subset(ttfont)
+        buffer = io.BytesIO()
+        ttfont.save(buffer)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(cached, buffer.getvalue())
+        return buffer.getvalue()

@@ -1,0 +1,37 @@
+"""The jinja2 templates, and the front matter both outputs share (title page, colophon, contents)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+from markupsafe import Markup
+
+from .load import Book
+from .markdown_cjk import RenderedDocument
+
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,  # metadata is user text: escape it; rendered Markdown is passed as Markup
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+def render(name: str, **context) -> str:
+    return TEMPLATES.get_template(name).render(**context)
+
+
+def titlepage(book: Book) -> Markup:
+    return Markup(render("titlepage.html.j2", meta=book.meta))
+
+
+def colophon(book: Book, rendered: RenderedDocument | None) -> Markup:
+    return Markup(render("colophon.html.j2", meta=book.meta, colophon=Markup(rendered.body if rendered else ""),
+                         build_date=book.build_date.strftime("%Y-%m-%d")))
+
+
+def contents(chapters: list[RenderedDocument], href: Callable[[str, str], str]) -> Markup:
+    """The contents page: chapters and their sections, linked with href(document id, fragment)."""
+    return Markup(render("contents.html.j2", chapters=chapters, href=href))
