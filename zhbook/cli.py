@@ -57,7 +57,7 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics) 
     if target in ("pdf", "all"):
         from .pdf import build_pdf
         path = out_dir / f"{book.meta.slug}.pdf"
-        build_pdf(book, chapters, colophon, fonts, _stylesheet("book.css", "pdf.css"), STYLES_DIR, path)
+        build_pdf(book, chapters, colophon, fonts, _stylesheet("book.css", "pdf.css"), STYLES_DIR, path, diagnostics)
         written.append(path)
     return written
 

@@ -11,12 +11,29 @@ from ebooklib import epub
 from markupsafe import Markup
 
 from . import templates
+from .cover import cover_image
 from .fonts import FontSet
 from .load import Book
 from .markdown_cjk import RenderedDocument
 from .output import atomic_output
 
 STYLESHEET_NAME = "styles/book.css"
+ACCESSIBILITY = [  # EPUB Accessibility 1.1 discovery metadata: what is true of every book we make
+    ("schema:accessMode", "textual"),
+    ("schema:accessMode", "visual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityFeature", "alternativeText"),
+    ("schema:accessibilityFeature", "displayTransformability"),
+    ("schema:accessibilityHazard", "none"),
+    ("schema:accessibilitySummary",
+     "本书为可重排文本，标题层级完整，附有目录与导航；封面图片有文字说明，无闪烁、声音或动画等危险内容。"
+     " Reflowable text with structured headings, a table of contents and navigation; the cover image has"
+     " alternative text; no hazards."),
+    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
+]
 
 
 class XhtmlDocument(epub.EpubItem):
@@ -66,6 +83,12 @@ def _document(book: Book, uid: str, title: str, body: str, matter: str, properti
     return XhtmlDocument(uid, f"{uid}.xhtml", title, content, properties)
 
 
+def _cover_fonts(fonts: FontSet) -> tuple[Path, Path]:
+    """The body face and the heading face, for the generated cover."""
+    families = list(fonts.by_family.values())
+    return families[0][0].path, families[-1][0].path
+
+
 def _toc(chapters: list[RenderedDocument]) -> list:
     """Nav/NCX entries: each chapter, with its level-2 sections under it."""
     entries = []
@@ -97,7 +120,17 @@ def build_epub(book: Book, chapters: list[RenderedDocument], colophon: RenderedD
     def href(doc_id: str, fragment: str) -> str:
         return f"{doc_id}.xhtml" + (f"#{fragment}" if fragment else "")
 
+    image, image_type = cover_image(book, *_cover_fonts(fonts))
+    cover_name = "images/cover." + ("png" if image_type == "image/png" else "jpg")
+    ebook.add_item(epub.EpubCover(uid="cover-image", file_name=cover_name))
+    ebook.get_item_with_id("cover-image").content = image
+    ebook.get_item_with_id("cover-image").media_type = image_type
+    ebook.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # Kindle, EPUB 2 readers
+    for prop, value in ACCESSIBILITY:
+        ebook.add_metadata(None, "meta", value, {"property": prop})
+
     front = [
+        _document(book, "cover", "封面", templates.cover(book, cover_name, image), "cover", ["svg"]),
         _document(book, "titlepage", meta.title, templates.titlepage(book), "frontmatter"),
         _document(book, "colophon", "版权信息", templates.colophon(book, colophon), "frontmatter"),
         _document(book, "contents", "目录", templates.contents(chapters, href), "frontmatter"),
@@ -123,6 +156,7 @@ def build_epub(book: Book, chapters: list[RenderedDocument], colophon: RenderedD
     nav.add_link(href=STYLESHEET_NAME, rel="stylesheet", type="text/css")
     ebook.add_item(nav)
     ebook.guide = [
+        {"type": "cover", "href": "cover.xhtml", "title": "封面"},
         {"type": "toc", "href": "contents.xhtml", "title": "目录"},
         {"type": "text", "href": body[0].file_name, "title": "正文"},
     ]

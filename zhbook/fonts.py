@@ -24,7 +24,7 @@ from .errors import BookError
 
 # Part of every subset whatever the text: digits and Latin for page numbers, roman numerals, URLs.
 ALWAYS_INCLUDED = {chr(c) for c in range(0x20, 0x7F)} | set("　，。、；：？！“”‘’（）《》〔〕…—·")
-SUBSET_VERSION = "1"  # bump when the subsetting options change, to invalidate the cache
+SUBSET_VERSION = "2"  # bump when the subsetting options change, to invalidate the cache
 
 
 @dataclass
@@ -199,7 +199,9 @@ class FontSet:
         if cached.exists():
             return cached.read_bytes()
         options = ftsubset.Options()
-        options.layout_features = ["*"]  # keep halt/vert/locl…: punctuation compression needs them
+        # fontTools' defaults (kern, liga, locl…) plus the half-width alternates that
+        # punctuation compression uses; vertical-only and other features are left out (size).
+        options.layout_features = ftsubset.Options().layout_features + ["halt", "palt", "vhal", "vpal"]
         options.name_IDs = ["*"]  # keep copyright and licence names (OFL)
         options.notdef_outline = True
         options.recalc_timestamp = False  # same input, same bytes

@@ -166,5 +166,5 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     colophon = (_read_markdown(root / config["colophon"], root, 0, "colophon")
                 if config.get("colophon") else None)
     book = Book(root=root, meta=meta, chapters=chapters, colophon=colophon)
-    book.build_date = source_date(root, book.sources)
+    book.build_date = source_date(root, [p.resolve() for p in book.sources])
     return book

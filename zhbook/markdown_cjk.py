@@ -110,6 +110,47 @@ class ScopedIds(Treeprocessor):
         self.extension.headings = headings
 
 
+class EpubNotes(Treeprocessor):
+    """Python-Markdown's footnotes as EPUB 3 pop-up notes (Apple Books, Kobo, and 多看 by class):
+    a[epub:type=noteref] → aside[epub:type=footnote], each note with a link back to its call."""
+
+    def run(self, root: ET.Element) -> None:
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for sup in list(root.iter("sup")):
+            link = sup.find("a")
+            if link is None or link.get("class") != "footnote-ref":
+                continue
+            link.attrib.update({"id": sup.attrib.pop("id", ""), "class": "noteref duokan-footnote",
+                                "epub:type": "noteref", "role": "doc-noteref"})
+        for block in [el for el in root.iter("div") if el.get("class") == "footnote"]:
+            parent = parents[block]
+            position = list(parent).index(block)
+            parent.remove(block)
+            for number, item in enumerate(block.iter("li"), start=1):
+                aside = ET.Element("aside", {"id": item.get("id"), "class": "footnote duokan-footnote-item",
+                                             "epub:type": "footnote", "role": "doc-footnote"})
+                back_href = ""
+                for paragraph in item:
+                    for backref in [a for a in paragraph.iter("a") if a.get("class") == "footnote-backref"]:
+                        back_href = backref.get("href")
+                        for holder in paragraph.iter():
+                            if backref in list(holder):
+                                holder.remove(backref)
+                        # the back-link was preceded by a space: drop it with the link
+                        if len(paragraph):
+                            paragraph[-1].tail = (paragraph[-1].tail or "").rstrip()
+                        else:
+                            paragraph.text = (paragraph.text or "").rstrip()
+                    aside.append(paragraph)
+                first = aside[0] if len(aside) else ET.SubElement(aside, "p")
+                back = ET.Element("a", {"href": back_href, "class": "note-number", "role": "doc-backlink"})
+                back.text, back.tail = f"{number}", "　" + (first.text or "")
+                first.text = None
+                first.insert(0, back)
+                parent.insert(position, aside)
+                position += 1
+
+
 class CJKExtension(Extension):
     def __init__(self, **kwargs):
         self.config = {"id_prefix": ["c", "prefix for every id in this document"]}
@@ -120,6 +161,7 @@ class CJKExtension(Extension):
         # Priorities: inline patterns run at 20, footnotes at 50 and below; ours run after both.
         md.treeprocessors.register(CJKLineJoin(md), "cjk_line_join", 5)
         md.treeprocessors.register(ScopedIds(md, self), "scoped_ids", 1)
+        md.treeprocessors.register(EpubNotes(md), "epub_notes", 0)
 
 
 @dataclass

@@ -35,3 +35,16 @@ def colophon(book: Book, rendered: RenderedDocument | None) -> Markup:
 def contents(chapters: list[RenderedDocument], href: Callable[[str, str], str]) -> Markup:
     """The contents page: chapters and their sections, linked with href(document id, fragment)."""
     return Markup(render("contents.html.j2", chapters=chapters, href=href))
+
+
+def cover(book: Book, image_href: str, image: bytes) -> Markup:
+    """A cover page that fills the screen: the image in an SVG viewport, scaled to fit."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(image)) as picture:
+        width, height = picture.size
+    alt = f"封面：{book.meta.title}" + (f"——{book.meta.subtitle}" if book.meta.subtitle else "") + \
+          f"，{book.meta.author} 著"
+    return Markup(render("cover.html.j2", href=image_href, width=width, height=height, alt=alt))
