@@ -19,7 +19,9 @@ BOOK_SOURCES := $(shell find $(BOOK) -type f 2>/dev/null)
 TOOL_SOURCES := build.py $(wildcard zhbook/*.py zhbook/templates/*) $(wildcard styles/*.css) $(wildcard fonts/*)
 VENV_STAMP   := $(VENV)/.installed
 
-.PHONY: all epub pdf test check clean help
+PRINT_PDF := $(OUT)/$(SLUG).print.pdf
+
+.PHONY: all epub pdf print test check clean help
 
 all: epub pdf ## build the EPUB and the PDF (default)
 
@@ -32,6 +34,11 @@ $(EPUB): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
 
 $(PDF): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
 	$(PY) build.py pdf --book $(BOOK) --out $(OUT)
+
+print: $(PRINT_PDF) ## build dist/<slug>.print.pdf: 3 mm bleed and crop marks
+
+$(PRINT_PDF): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
+	$(PY) build.py pdf --print --book $(BOOK) --out $(OUT)
 
 # The virtual environment, created with the pinned dependencies on first use.
 $(VENV_STAMP): requirements.txt requirements-dev.txt

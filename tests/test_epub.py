@@ -7,6 +7,10 @@ from tests.helpers import (ASCII_NEXT_TO_HAN, SEED_CLUTTER, XHTML, epub_document
                            seed_sentences, squeeze, without_supplements)
 
 
+def test_the_seed_book_builds_without_warnings(built):
+    assert "warning" not in built["log"].stderr, built["log"].stderr
+
+
 def test_epubcheck_reports_no_errors_and_no_warnings(built):
     messages = epubcheck_messages(built["epub"])
     problems = {sev: msgs for sev, msgs in messages.items() if sev in ("FATAL", "ERROR", "WARNING")}
@@ -64,3 +68,59 @@ def test_headings_follow_the_article_structure(built):
     c002 = documents["EPUB/c002.xhtml"]
     assert ["".join(h.itertext()) for h in c002.iter(f"{XHTML}h2")] == [
         "（一）借呗逾期的表现形式", "（二）借呗催收机制的特点", "（三）为何会出现“没人催”的错觉？"]
+
+
+def test_cover_is_the_cover_image_and_opens_the_spine(built):
+    from PIL import Image
+    import io
+    with zipfile.ZipFile(built["epub"]) as archive:
+        opf = archive.read("EPUB/content.opf").decode()
+        image = Image.open(io.BytesIO(archive.read("EPUB/images/cover.png")))
+    assert image.size == (1600, 2560)
+    assert re.search(r'<item href="images/cover.png" id="cover-image" media-type="image/png" properties="cover-image"/>',
+                     opf)
+    spine = re.findall(r'<itemref idref="([^"]+)"([^/]*)/>', opf)
+    assert spine[0] == ("cover", "")  # linear: no linear="no", so no OPF-096 and it fills the first screen
+    cover_doc = dict(epub_documents(built["epub"]))["EPUB/cover.xhtml"]
+    svg = cover_doc.find(".//{http://www.w3.org/2000/svg}svg")
+    assert svg.get("aria-label", "").startswith("封面：借呗逾期为何无人催收？")
+
+
+def test_nav_has_landmarks_and_toc(built):
+    with zipfile.ZipFile(built["epub"]) as archive:
+        nav = archive.read("EPUB/nav.xhtml").decode()
+    landmarks = nav[nav.index('epub:type="landmarks"'):]
+    assert all(f'epub:type="{kind}"' in landmarks for kind in ("cover", "toc", "bodymatter"))
+    assert nav.count("<li>") >= 6 + 3
+
+
+def test_accessibility_metadata_alt_text_and_heading_order(built):
+    with zipfile.ZipFile(built["epub"]) as archive:
+        opf = archive.read("EPUB/content.opf").decode()
+    for prop in ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
+                 "schema:accessibilityHazard", "schema:accessibilitySummary"):
+        assert f'property="{prop}"' in opf, prop
+    assert "EPUB Accessibility 1.1 - WCAG 2.1 Level AA" in opf
+    for name, doc in epub_documents(built["epub"]):
+        for img in doc.iter(f"{XHTML}img"):
+            assert img.get("alt"), name
+        levels = [int(h.tag[-1]) for h in doc.iter() if isinstance(h.tag, str) and re.fullmatch(f"{re.escape(XHTML)}h[1-6]", h.tag)]
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), (name, levels)  # no skipped level
+
+
+def test_the_book_has_front_matter_in_reading_order(built):
+    names = [name.rsplit("/", 1)[1] for name, _ in epub_documents(built["epub"])]
+    assert names[:4] == ["cover.xhtml", "titlepage.xhtml", "colophon.xhtml", "contents.xhtml"]
+    colophon = "".join(dict(epub_documents(built["epub"]))["EPUB/colophon.xhtml"].itertext())
+    assert "本文所有信息均为虚构" in colophon and "〔〕" in colophon and "urn:uuid:164eb535" in colophon
+
+
+def test_two_builds_are_byte_identical(built, tmp_path):
+    import os
+    from tests.helpers import run_build
+    run_build("all", "--book", "book", "--out", tmp_path, env=dict(os.environ, SOURCE_DATE_EPOCH="1700000000"))
+    for name in ("jiebei-yuqi.epub", "jiebei-yuqi.pdf"):
+        assert (tmp_path / name).read_bytes() == (built["out"] / name).read_bytes(), name
+    with zipfile.ZipFile(tmp_path / "jiebei-yuqi.epub") as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+        assert "<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>" in archive.read("EPUB/content.opf").decode()

@@ -57,3 +57,86 @@ def test_page_size_page_numbers_metadata_and_bookmarks(built):
                          and "目录" not in page.extract_text())
     assert reader.pages[first_chapter].extract_text().strip().splitlines()[-1].strip() == "1"
     assert reader.pages[first_chapter + 2].extract_text().strip().splitlines()[-1].strip() == "3"
+
+
+def _page_texts(pdf):
+    import pdfplumber
+    with pdfplumber.open(pdf) as document:
+        return [(page.extract_text() or "", page.extract_words(), page.height) for page in document.pages]
+
+
+CHAPTERS = ["借呗逾期，为什么会出现“没人催”的现象？", "借呗逾期的基本情况与催收机制解析", "借呗逾期用户的应对策略",
+            "从项目融资角度看借呗催收模式的优缺点", "未来的趋势与建议", "结语"]
+
+
+def test_chapters_open_on_odd_pages_with_no_running_head(built):
+    reader = pypdf.PdfReader(built["pdf"])
+    labels = reader.page_labels
+    pages = _page_texts(built["pdf"])
+    openings = []
+    for title in CHAPTERS:
+        index = next(i for i, (text, _, _) in enumerate(pages)
+                     if squeeze(text).startswith(squeeze(title)) and "目录" not in text)
+        openings.append(index)
+        assert index % 2 == 0, f"{title} opens on physical page {index + 1}, a left-hand page"
+        assert int(labels[index]) % 2 == 1
+    assert labels[openings[0]] == "1"
+
+
+def test_running_heads_on_body_pages_are_smaller_than_text(built):
+    pages = _page_texts(built["pdf"])
+    reader = pypdf.PdfReader(built["pdf"])
+    first_body = reader.page_labels.index("1")
+    checked = 0
+    for index in range(first_body, len(pages)):
+        text, words, height = pages[index]
+        head = [w for w in words if w["bottom"] < height * 0.08]
+        if not text.strip() or squeeze(text).startswith(tuple(squeeze(t) for t in CHAPTERS)):
+            assert head == [], f"page {index + 1} is blank or a chapter opening and has a head"
+            continue
+        head_text = "".join(w["text"] for w in head)
+        if index % 2 == 1:  # left-hand page: the book title
+            assert head_text == "借呗逾期为何无人催收？", index
+        else:  # right-hand page: the chapter's title
+            assert head_text in CHAPTERS, (index, head_text)
+        assert all(w["bottom"] - w["top"] < 9 for w in head)  # 8 pt, smaller than the 10.5 pt text
+        checked += 1
+    assert checked >= 4
+
+
+def test_front_matter_has_roman_page_labels_and_the_contents_has_page_numbers(built):
+    reader = pypdf.PdfReader(built["pdf"])
+    labels = reader.page_labels
+    first_body = labels.index("1")
+    assert labels[:first_body] == ["i", "ii", "iii", "iv", "v", "vi"][:first_body]
+    pages = _page_texts(built["pdf"])
+    contents = next(text for text, _, _ in pages if text.startswith("目录"))
+    numbers = [int(line.rsplit(" ", 1)[1]) for line in contents.splitlines()[1:] if line.rsplit(" ", 1)[-1].isdigit()]
+    assert len(numbers) >= 6 + 9 and numbers == sorted(numbers) and numbers[0] == 1
+    # The contents number of each chapter is the page label of the page where it opens.
+    for title in CHAPTERS:
+        line = next(line for line in contents.splitlines() if squeeze(line).startswith(squeeze(title)))
+        opening = next(i for i, (text, _, _) in enumerate(pages)
+                       if squeeze(text).startswith(squeeze(title)) and "目录" not in text)
+        assert line.rsplit(" ", 1)[1] == labels[opening], title
+
+
+def test_contents_entries_are_links(built):
+    reader = pypdf.PdfReader(built["pdf"])
+    contents = next(page for page in reader.pages if page.extract_text().startswith("目录"))
+    links = [a.get_object() for a in contents.get("/Annots", []) if a.get_object()["/Subtype"] == "/Link"]
+    assert len(links) >= 15
+
+
+def test_print_variant_has_bleed_and_crop_marks(tmp_path):
+    from tests.helpers import run_build
+    run_build("pdf", "--print", "--book", "book", "--out", tmp_path)
+    page = pypdf.PdfReader(tmp_path / "jiebei-yuqi.print.pdf").pages[3]
+    trim, media = page.trimbox, page.mediabox
+    bleed = float(trim.left) - float(media.left)
+    assert abs(bleed - 8.5) < 0.1  # 3 mm of bleed on each side
+    assert (round(float(trim.width), 1), round(float(trim.height), 1)) == (round(A5[0], 1), round(A5[1], 1))
+    import pdfplumber
+    with pdfplumber.open(tmp_path / "jiebei-yuqi.print.pdf") as pdf:
+        marks = [line for line in pdf.pages[3].lines if line["x1"] < 8.5 or line["x0"] > 8.5 + A5[0]]
+    assert len(marks) >= 4  # crop marks drawn in the bleed, outside the trim box

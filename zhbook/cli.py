@@ -26,7 +26,7 @@ def _stylesheet(*names: str) -> str:
     return "\n".join(parts)
 
 
-def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics) -> list[Path]:
+def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, for_print: bool = False) -> list[Path]:
     from .fonts import FontSet
     from .load import load_book
     from .markdown_cjk import render_markdown
@@ -56,8 +56,10 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics) 
         written.append(path)
     if target in ("pdf", "all"):
         from .pdf import build_pdf
-        path = out_dir / f"{book.meta.slug}.pdf"
-        build_pdf(book, chapters, colophon, fonts, _stylesheet("book.css", "pdf.css"), STYLES_DIR, path, diagnostics)
+        # The print variant adds bleed and crop marks for the printer; the screen PDF has neither.
+        sheets = ("book.css", "pdf.css", "print.css") if for_print else ("book.css", "pdf.css")
+        path = out_dir / f"{book.meta.slug}{'.print' if for_print else ''}.pdf"
+        build_pdf(book, chapters, colophon, fonts, _stylesheet(*sheets), STYLES_DIR, path, diagnostics)
         written.append(path)
     return written
 
@@ -73,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
         command.add_argument("--strict", action="store_true",
                              help="treat missing glyphs and similar warnings as errors")
+        if name != "epub":
+            command.add_argument("--print", dest="for_print", action="store_true",
+                                 help="write <slug>.print.pdf with 3 mm bleed and crop marks")
     importer = commands.add_parser("import", help="turn a scraped web article into a book folder")
     importer.add_argument("source", type=Path, help="the article as a text file")
     importer.add_argument("--out", type=Path, required=True, help="the book folder to write")
@@ -89,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             from .importer import import_article
             written = import_article(args.source, args.out, diagnostics)
         else:
-            written = build(args.command, args.book, args.out, diagnostics)
+            written = build(args.command, args.book, args.out, diagnostics, getattr(args, "for_print", False))
     except BookError as exc:
         if args.debug:
             raise
