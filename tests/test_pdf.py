@@ -140,3 +140,35 @@ def test_print_variant_has_bleed_and_crop_marks(tmp_path):
     with pdfplumber.open(tmp_path / "jiebei-yuqi.print.pdf") as pdf:
         marks = [line for line in pdf.pages[3].lines if line["x1"] < 8.5 or line["x0"] > 8.5 + A5[0]]
     assert len(marks) >= 4  # crop marks drawn in the bleed, outside the trim box
+
+
+def test_pdf_is_tagged_with_headings_and_paragraphs(built):
+    import collections
+    reader = pypdf.PdfReader(built["pdf"])
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] is True or root["/MarkInfo"]["/Marked"] == True  # noqa: E712
+    roles = collections.Counter()
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, pypdf.generic.DictionaryObject):
+            if "/S" in node:
+                roles[str(node["/S"])] += 1
+            kids = node.get("/K")
+            for kid in (kids if isinstance(kids, pypdf.generic.ArrayObject) else [kids] if kids is not None else []):
+                walk(kid)
+
+    walk(root["/StructTreeRoot"])
+    assert roles["/H1"] >= 6 and roles["/H2"] >= 9 and roles["/P"] >= 20 and roles["/Figure"] >= 1
+
+
+def test_no_heading_is_left_alone_at_a_page_foot(built):
+    import pdfplumber
+    with pdfplumber.open(built["pdf"]) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            lines = [line for line in page.extract_text_lines(return_chars=True)
+                     if page.height * 0.08 < line["top"] < page.height * 0.92]
+            if lines and not any("....." in line["text"] for line in lines):  # not the contents
+                last = lines[-1]
+                assert not all("ZH-Sans" in char["fontname"] for char in last["chars"]), \
+                    f"page {number} ends with the heading {last['text']!r}"

@@ -142,5 +142,5 @@ def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDo
     first_chapter = chapters[0].source.id
     body_start = next(i for i, page in enumerate(rendered.pages) if first_chapter in page.anchors)
     with atomic_output(out_path) as tmp:
-        rendered.write_pdf(tmp, pdf_identifier=book.meta.identifier.encode("utf-8"),
+        rendered.write_pdf(tmp, pdf_identifier=book.meta.identifier.encode("utf-8"), pdf_tags=True,
                            finisher=_page_labels(pydyf, rendered, body_start))
