@@ -36,3 +36,24 @@ def test_bad_input_is_one_line_naming_the_file_and_keeps_previous_output(tmp_pat
 def test_debug_shows_the_traceback(tmp_path):
     result = run_build("epub", "--book", tmp_path / "nowhere", "--debug", check=False)
     assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_missing_pango_is_one_line_naming_the_debian_packages(monkeypatch):
+    import builtins
+
+    import pytest
+
+    from zhbook.errors import BookError
+    from zhbook.pdf import _weasyprint
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":  # what WeasyPrint raises when cffi cannot dlopen Pango
+            raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    with pytest.raises(BookError) as error:
+        _weasyprint()
+    assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in str(error.value) and "\n" not in str(error.value)
