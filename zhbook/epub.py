@@ -13,6 +13,7 @@ from markupsafe import Markup
 from . import templates
 from .cover import cover_image
 from .fonts import FontSet
+from .images import used_images
 from .load import Book
 from .markdown_cjk import RenderedDocument
 from .output import atomic_output
@@ -145,6 +146,9 @@ def build_epub(book: Book, chapters: list[RenderedDocument], colophon: RenderedD
     for font in fonts.embedded:
         ebook.add_item(epub.EpubItem(uid=f"font-{font.path.stem}", file_name=f"fonts/{font.path.name}",
                                      media_type="font/otf", content=fonts.subset(font, used[font.path.name])))
+    for image in used_images(chapters + [colophon]):  # checked and converted when the Markdown was rendered
+        ebook.add_item(epub.EpubItem(uid=image.uid, file_name=image.href, media_type=image.media_type,
+                                     content=image.data))
     ebook.add_item(epub.EpubItem(uid="stylesheet", file_name=STYLESHEET_NAME, media_type="text/css",
                                  content=stylesheet.encode("utf-8")))
     for document in documents:

@@ -7,21 +7,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-def _where(path: Path | str | None, line: int | None) -> str:
+def _where(path: Path | str | None, line: int | None, column: int | None = None) -> str:
     if path is None:
         return ""
+    if line and column:
+        return f"{path}:{line}:{column}: "
     return f"{path}:{line}: " if line else f"{path}: "
+
+
+def _one_line(text: str) -> str:
+    """Messages quote user text (file names, TOML errors): keep them on one line."""
+    return " ".join(text.splitlines())
 
 
 class BookError(Exception):
     """A problem with the user's input or environment; printed as one line, no traceback."""
 
-    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None,
+                 column: int | None = None):
         super().__init__(message)
-        self.message, self.path, self.line = message, path, line
+        self.message, self.path, self.line, self.column = message, path, line, column
 
     def __str__(self) -> str:
-        return _where(self.path, self.line) + self.message
+        return _one_line(_where(self.path, self.line, self.column) + self.message)
 
 
 @dataclass
@@ -36,8 +44,8 @@ class Diagnostics:
         self.strict_failures: list[str] = []
 
     def warn(self, message: str, path: Path | str | None = None, line: int | None = None,
-             strict_error: bool = False) -> None:
-        text = _where(path, line) + message
+             strict_error: bool = False, column: int | None = None) -> None:
+        text = _one_line(_where(path, line, column) + message)
         self.warnings.append(text)
         if strict_error and self.strict:
             self.strict_failures.append(text)

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import BookError, Diagnostics
+from .sanitize import FORBIDDEN, strip_forbidden
 
 REQUIRED_KEYS = ("title", "author", "language")
 OPTIONAL_KEYS = ("subtitle", "identifier", "publisher", "description", "cover", "chapters",
@@ -41,6 +42,9 @@ class SourceFile:
     path: Path
     text: str
     id: str  # short ASCII id, used for file names and as the prefix of every id inside it
+    root: Path | None = field(default=None, repr=False, compare=False)  # the book folder: images are in it
+    diagnostics: Diagnostics | None = field(default=None, repr=False, compare=False)
+    images: dict = field(default_factory=dict, repr=False, compare=False)  # href → images.BookImage, when rendered
 
 
 @dataclass
@@ -79,22 +83,99 @@ def _read_toml(path: Path) -> dict:
     except UnicodeDecodeError:
         raise BookError("book.toml is not UTF-8; save it as UTF-8", path)
     except tomllib.TOMLDecodeError as exc:
-        # tomllib's message ends with "(at line L, column C)"; keep it, it is the position.
-        match = re.search(r"at line (\d+)", str(exc))
-        raise BookError(f"invalid TOML: {exc}; fix the syntax there", path,
-                        int(match.group(1)) if match else None)
+        # tomllib's message ends with "(at line L, column C)": that is the position.
+        match = re.search(r"\s*\(at line (\d+), column (\d+)\)", str(exc))
+        message = str(exc).replace(match.group(0), "") if match else str(exc)
+        raise BookError(f"invalid TOML: {message}; fix the syntax there", path,
+                        int(match.group(1)) if match else None, column=int(match.group(2)) if match else None)
 
 
-def _read_markdown(path: Path, root: Path, index: int, what: str) -> SourceFile:
-    if not path.is_file():
-        raise BookError(f"{what} not found; create it or remove it from book.toml", path)
-    raw = path.read_bytes()
+def _key_line(path: Path, key: str) -> int | None:
+    """The line of book.toml where key is set, for messages."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(rf"^[ \t]*(\[[ \t]*)?[\"']?{re.escape(key)}[\"']?[ \t]*[=\]]", text, re.M)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _decode(raw: bytes, path: Path, diagnostics: Diagnostics) -> str:
+    """UTF-8 (with or without BOM); else UTF-16 with a BOM, or GBK/GB18030 Chinese, with a warning.
+
+    GB18030 decodes most byte soups, so it is accepted only when at least 90% of the non-ASCII
+    characters it yields are GB2312 characters (the common simplified Chinese set): Big5, Shift-JIS,
+    Latin-1 and damaged UTF-8 all fail that test and are refused rather than turned into mojibake.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise BookError("starts like UTF-16 but is not valid UTF-16; save it as UTF-8", path)
+        diagnostics.warn("not UTF-8: decoded as UTF-16 (it has a UTF-16 byte order mark); save it as UTF-8", path)
+        return text
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BookError(f"not UTF-8 (byte {exc.start}); save the file as UTF-8", path)
+        bad = exc.start
+    else:
+        if text.count("\0") > max(16, len(text) // 10):
+            raise BookError("is not text (full of NUL bytes: UTF-16 without a byte order mark, or a binary "
+                            "file); save it as UTF-8", path)
+        return text
+    line_start = raw.rfind(b"\n", 0, bad) + 1
+    line = raw.count(b"\n", 0, bad) + 1
+    column = len(raw[line_start:bad].decode("utf-8", "replace")) + 1
+    valid = len(re.findall(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}", raw))
+    invalid = raw.decode("utf-8", "replace").count("\ufffd") - raw.count(b"\xef\xbf\xbd")
+    if valid > invalid:  # UTF-8 with a few bad bytes: damaged, not another encoding
+        raise BookError(f"invalid UTF-8 byte 0x{raw[bad]:02X} in a UTF-8 file (damaged or cut); "
+                        "fix or retype the text there and save as UTF-8", path, line, column=column)
+    try:
+        text = raw.decode("gb18030").lstrip("\ufeff")
+    except UnicodeDecodeError:
+        text = ""
+    wide = [c for c in text if ord(c) > 0x7F]
+    if wide and sum(map(_in_gb2312, wide)) >= 0.9 * len(wide):
+        try:
+            raw.decode("gbk")
+            encoding = "GBK"
+        except UnicodeDecodeError:
+            encoding = "GB18030"
+        diagnostics.warn(f"not UTF-8: decoded as {encoding} (Chinese text); save it as UTF-8", path)
+        return text
+    raise BookError(f"not UTF-8 (byte 0x{raw[bad]:02X}) and not GBK/GB18030 Chinese; save the file as UTF-8",
+                    path, line, column=column)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def _read_markdown(path: Path, root: Path, index: int, what: str,
+                   diagnostics: Diagnostics | None = None) -> SourceFile:
+    diagnostics = diagnostics or Diagnostics()
+    if not _inside(path, root):
+        raise BookError(f"the {what} is outside the book folder; move it into the folder", path)
+    if not path.is_file():
+        raise BookError(f"{what} not found; create it or remove it from book.toml", path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BookError(f"cannot read the {what} ({exc.strerror}); check its permissions", path)
+    text = _decode(raw, path, diagnostics)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return SourceFile(path=path, text=text, id=f"c{index:03d}" if what == "chapter" else what)
+    text = strip_forbidden(text, path, diagnostics)
+    return SourceFile(path=path, text=text, id=f"c{index:03d}" if what == "chapter" else what, root=root,
+                      diagnostics=diagnostics)
 
 
 def source_date(root: Path, paths: list[Path]) -> datetime:
@@ -129,13 +210,22 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
             near = difflib.get_close_matches(key, REQUIRED_KEYS + OPTIONAL_KEYS, n=1)
             hint = f"; did you mean '{near[0]}'?" if near else ""
-            diagnostics.warn(f"unknown key '{key}' is ignored{hint}", toml_path)
+            diagnostics.warn(f"unknown key '{key}' is ignored{hint}", toml_path, _key_line(toml_path, key))
     missing = [k for k in REQUIRED_KEYS if not str(config.get(k, "")).strip()]
     if missing:
         raise BookError(f"missing required key(s): {', '.join(missing)}; add them to book.toml", toml_path)
     for key, value in config.items():
-        if key != "chapters" and not isinstance(value, str):
-            raise BookError(f"'{key}' must be a string", toml_path)
+        if key in REQUIRED_KEYS + OPTIONAL_KEYS and key != "chapters":
+            if not isinstance(value, str):
+                raise BookError(f"'{key}' must be a string (in quotes)", toml_path, _key_line(toml_path, key))
+            if FORBIDDEN.search(value):
+                diagnostics.warn(f"removed control characters from '{key}'", toml_path, _key_line(toml_path, key))
+                config[key] = FORBIDDEN.sub("", value)
+    language = config["language"].strip()
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", language):
+        hint = f" (write '{language.replace('_', '-')}')" if "_" in language else " such as zh-Hans or zh-CN"
+        raise BookError(f"language '{language}' is not a BCP 47 language tag{hint}", toml_path,
+                        _key_line(toml_path, "language"))
 
     title, author = config["title"].strip(), config["author"].strip()
     meta = Metadata(
@@ -155,15 +245,21 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     if "chapters" in config:
         listed = config["chapters"]
         if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
-            raise BookError("'chapters' must be a list of paths", toml_path)
+            raise BookError("'chapters' must be a list of paths", toml_path, _key_line(toml_path, "chapters"))
         chapter_paths = [root / p for p in listed]
     else:
         chapter_paths = sorted((root / "chapters").glob("*.md"), key=lambda p: p.name)
     if not chapter_paths:
         raise BookError("the book has no chapters; add chapters/*.md or list them in 'chapters'", toml_path)
 
-    chapters = [_read_markdown(p, root, i + 1, "chapter") for i, p in enumerate(chapter_paths)]
-    colophon = (_read_markdown(root / config["colophon"], root, 0, "colophon")
+    chapters = [_read_markdown(p, root, i + 1, "chapter", diagnostics) for i, p in enumerate(chapter_paths)]
+    blank = [c for c in chapters if not c.text.strip()]
+    if len(blank) == len(chapters):
+        raise BookError(f"the book is empty: {'its chapter is' if len(blank) == 1 else 'all its chapters are'} "
+                        "blank; write something in them", blank[0].path)
+    for chapter in blank:
+        diagnostics.warn("the chapter is empty", chapter.path)
+    colophon = (_read_markdown(root / config["colophon"], root, 0, "colophon", diagnostics)
                 if config.get("colophon") else None)
     book = Book(root=root, meta=meta, chapters=chapters, colophon=colophon)
     book.build_date = source_date(root, [p.resolve() for p in book.sources])

@@ -175,10 +175,28 @@ class RenderedDocument:
         return self.headings[0].text if self.headings else self.source.path.stem
 
 
-def _well_formed(html: str) -> str:
-    """Raw HTML in Markdown may be malformed: let libxml2's HTML parser repair it, emit XML."""
+def _well_formed(html: str, source: SourceFile | None = None, headings: list[Heading] = ()) -> str:
+    """Raw HTML in Markdown may be malformed: let libxml2's HTML parser repair it, make it safe and
+    valid for an EPUB (zhbook.sanitize: no scripts, only valid elements and attributes, images
+    embedded from the book folder), emit XML."""
+    from html import escape
+
+    from . import images, sanitize
+    from .errors import Diagnostics
+
     container = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
-    parts = [container.text or ""] if container.text and container.text.strip() else []
+    diagnostics = getattr(source, "diagnostics", None) or Diagnostics(quiet=True)
+    root = getattr(source, "root", None)
+
+    def embed(src: str, line: int | None) -> str:
+        image = images.embed(src, source.path, root, diagnostics, line)
+        source.images[image.href] = image
+        return image.href
+
+    ctx = sanitize.Context(getattr(source, "path", None), getattr(source, "text", ""), diagnostics,
+                           embed if root is not None else None)
+    sanitize.clean_fragment(container, ctx, {h.id for h in headings})
+    parts = [escape(container.text, quote=False)] if container.text and container.text.strip() else []
     parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
     return "".join(parts)
 
@@ -190,5 +208,10 @@ def render_markdown(source: SourceFile) -> RenderedDocument:
         extension_configs={"extra": {"footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "返回正文（注{}）"}}},
         output_format="xhtml",
     )
-    html = md.convert(source.text)
-    return RenderedDocument(source=source, body=_well_formed(html), headings=cjk.headings)
+    try:
+        html = md.convert(source.text)
+    except RecursionError:
+        from .errors import BookError
+        raise BookError("Markdown nested too deeply (lists or quotes hundreds of levels inside each other); "
+                        "simplify it", source.path)
+    return RenderedDocument(source=source, body=_well_formed(html, source, cjk.headings), headings=cjk.headings)

@@ -14,6 +14,7 @@ from . import templates
 from .cover import cover_image
 from .errors import BookError, Diagnostics
 from .fonts import FontSet
+from .images import used_images
 from .load import Book
 from .markdown_cjk import RenderedDocument
 from .output import atomic_output
@@ -34,11 +35,13 @@ def _weasyprint():
     return weasyprint
 
 
-def BookFetcher(weasyprint, fonts: FontSet, used: dict[str, set[str]], book_root: Path):
-    """WeasyPrint's URL fetcher, narrowed: our subset fonts for the stylesheet's font URLs, and
-    otherwise only local files inside the book folder."""
+def BookFetcher(weasyprint, fonts: FontSet, used: dict[str, set[str]], book_root: Path, images=()):
+    """WeasyPrint's URL fetcher, narrowed: our subset fonts for the stylesheet's font URLs, the
+    book's images as checked and converted for it (zhbook.images), and otherwise only local files
+    inside the book folder."""
     font_urls = {font.path.resolve().as_uri(): font for font in fonts.embedded}
     book_root = book_root.resolve()
+    image_paths = {(book_root / image.href).resolve(): image for image in images}
 
     class Fetcher(weasyprint.urls.URLFetcher):
         def fetch(self, url, headers=None):
@@ -52,6 +55,9 @@ def BookFetcher(weasyprint, fonts: FontSet, used: dict[str, set[str]], book_root
                 path = Path(weasyprint.urls.URLFetcherResponse(url).path).resolve()
                 if not path.is_relative_to(book_root):
                     raise ValueError(f"{path} is outside the book folder")
+                if path in image_paths:
+                    image = image_paths[path]
+                    return weasyprint.urls.URLFetcherResponse(url, image.data, {"Content-Type": image.media_type})
             return super().fetch(url, headers)
 
     return Fetcher(allowed_protocols=("file", "data"))
@@ -132,7 +138,7 @@ def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDo
     html = book_html(book, chapters, colophon, cover_uri)
     document_root = weasyprint.HTML(string=html).etree_element  # the tree WeasyPrint itself parsed
     used = fonts.characters([document_root], stylesheet)
-    fetcher = BookFetcher(weasyprint, fonts, used, book.root)
+    fetcher = BookFetcher(weasyprint, fonts, used, book.root, used_images(chapters + [colophon]))
     font_config = weasyprint.text.fonts.FontConfiguration()
     with _weasyprint_warnings(diagnostics):
         document = weasyprint.HTML(string=html, base_url=str(book.root.resolve()) + "/", url_fetcher=fetcher)
