@@ -1,0 +1,95 @@
+"""Run a command; measure its wall time and the peak memory of its whole process tree.
+
+Every ~20 ms the runner reads /proc: the parent of every process (stat), then sums the resident set
+(statm) of the command's process and all its descendants, and keeps the largest sum. A spike
+shorter than the interval can slip between two samples. The kernel's own peak (wait4's ru_maxrss,
+what `/usr/bin/time -v` reports) is kept beside it for reference only: it is the largest single
+process, not the tree, and on Linux it also counts the runner's own memory that the child had
+between fork and exec, so a tiny command shows the runner's size there.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+INTERVAL = 0.02
+
+
+@dataclass
+class Measurement:
+    returncode: int
+    wall: float  # seconds
+    peak_rss: int  # bytes, whole tree
+    peak_single: int  # bytes, kernel's ru_maxrss of the largest process (see above)
+    processes: int  # most processes of the tree seen at once
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def _tree_rss(root: int) -> tuple[int, int]:
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # The command name (field 2) may hold spaces and parentheses: split after the last ')'.
+        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(name))
+    total = count = 0
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as f:
+                total += int(f.read().split()[1]) * PAGE
+            count += 1
+        except (OSError, IndexError, ValueError):
+            pass
+        todo.extend(children.get(pid, ()))
+    return total, count
+
+
+def run(cmd: list[str], cwd=None, env=None, timeout: float = 3600) -> Measurement:
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # stderr goes to a pipe we only read at the end: keep it from filling by draining in a thread.
+    import threading
+
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    peak = most = 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        rss, count = _tree_rss(proc.pid)
+        peak, most = max(peak, rss), max(most, count)
+        if time.perf_counter() - started > timeout:
+            proc.kill()
+        time.sleep(INTERVAL)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    reader.join(5)
+    single = usage.ru_maxrss * 1024
+    return Measurement(proc.returncode, wall, peak, single, most,
+                       b"".join(chunks).decode("utf-8", "replace"))
+
+
+if __name__ == "__main__":
+    import sys
+
+    m = run(sys.argv[1:])
+    print(f"rc={m.returncode} wall={m.wall:.2f}s peak={m.peak_rss / 2**20:.0f}MB "
+          f"single={m.peak_single / 2**20:.0f}MB procs={m.processes}")

@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""The benchmark (`make bench`): zhbook against its peers on synthetic Chinese books.
+
+    .venv/bin/python bench/run.py [--sizes 100k,300k,1m] [--skip-peers] [--out FILE] [--work DIR]
+
+For each size, a deterministic book is generated (bench/gen.py) into the work folder, then built
+with our builder (EPUB and PDF, each cold — .cache/fonts removed first — and warm), with pandoc
+(Markdown → EPUB, no fonts) and with one plain single-process WeasyPrint render of the same text
+(bench/plain_weasyprint.py). Each command runs under bench/procmon.py: wall time and the peak
+memory of its whole process tree. On the largest size, rebuilds are measured too: the builder run
+again on unchanged sources, `make pdf` with nothing to do, and the PDF rebuilt after editing one
+chapter. The Markdown tables go to --out (default bench/results.md) and to standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import gen  # noqa: E402
+import procmon  # noqa: E402
+
+VENV_PY = REPO / ".venv" / "bin" / "python"
+PY = str(VENV_PY) if VENV_PY.exists() else sys.executable
+FONT_CACHE = REPO / ".cache" / "fonts"
+MB = 2 ** 20
+
+
+@dataclass
+class Row:
+    size: str
+    tool: str
+    output: str
+    m: procmon.Measurement | None  # None: not run
+    path: Path | None = None
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.m is not None and self.m.ok and self.path is not None and self.path.is_file()
+
+    @property
+    def kb(self) -> float | None:
+        return self.path.stat().st_size / 1024 if self.ok else None
+
+
+def clear_font_cache() -> None:
+    shutil.rmtree(FONT_CACHE, ignore_errors=True)
+
+
+def measure(cmd: list, cwd: Path = REPO) -> procmon.Measurement:
+    return procmon.run([str(c) for c in cmd], cwd=cwd)
+
+
+def ours(target: str, book: Path, out: Path) -> procmon.Measurement:
+    return measure([PY, "build.py", target, "--book", book, "--out", out, "-q"])
+
+
+def failure(m: procmon.Measurement | None) -> str:
+    if m is None:
+        return ""
+    lines = [l for l in m.stderr.strip().splitlines() if l.strip()]
+    return f"exit {m.returncode}: {lines[-1] if lines else '(no message)'}"
+
+
+def version(cmd: list[str]) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout.strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "absent"
+
+
+def tool_fingerprint() -> str:
+    """The commit, plus a hash of the builder's sources as they are on disk (they may differ from
+    the commit, and may change while the benchmark runs: then its numbers mix versions)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    files = [REPO / "build.py", *sorted((REPO / "zhbook").rglob("*")), *sorted((REPO / "styles").rglob("*"))]
+    for path in files:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
+    commit = version(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    dirty = version(["git", "-C", str(REPO), "status", "--porcelain", "--", "build.py", "zhbook", "styles"])
+    return f"{commit}{' + uncommitted changes' if dirty != 'absent' else ''}, sources {digest.hexdigest()[:12]}"
+
+
+def machine_facts() -> list[tuple[str, str]]:
+    cpu = ""
+    try:
+        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "")
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(next(l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")))
+        mem = f"{kb / 2**20:.1f} GiB"
+    except (OSError, StopIteration):
+        pass
+    probe = ("import sys, weasyprint, fontTools, ebooklib, markdown; "
+             "print(sys.version.split()[0], weasyprint.__version__, fontTools.version, markdown.__version__)")
+    py, wp, ft, md = (version([PY, "-c", probe]) + " ? ? ? ?").split()[:4]
+    return [
+        ("date", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+        ("cores", f"{os.cpu_count()} ({cpu})" if cpu else str(os.cpu_count())),
+        ("memory", mem),
+        ("OS", f"{platform.system()} {platform.release()}"),
+        ("Python", py),
+        ("WeasyPrint", wp),
+        ("fontTools / Python-Markdown", f"{ft} / {md}"),
+        ("pandoc", version(["pandoc", "--version"])),
+        ("zhbook", tool_fingerprint()),
+        ("load average at start (1/5/15 min)", " / ".join(f"{x:.2f}" for x in os.getloadavg())),
+    ]
+
+
+def bench_size(n: int, work: Path, skip_peers: bool, log) -> tuple[dict, list[Row]]:
+    label = gen.size_label(n)
+    base = work / label.lower()
+    book = base / "book"
+    facts = gen.generate(book, n)
+    facts["label"] = label
+    log(f"[{label}] generated {facts['han']:,} Han characters in {facts['chapters']} chapters "
+        f"({facts['distinct_han']:,} distinct, {facts['footnotes']:,} footnotes)")
+    rows: list[Row] = []
+    ours_out = base / "zhbook"
+    for target in ("epub", "pdf"):
+        path = ours_out / f"{facts['slug']}.{target}"
+        for state in ("cold", "warm"):
+            if state == "cold":
+                clear_font_cache()
+            m = ours(target, book, ours_out)
+            rows.append(Row(label, f"zhbook {state}", target.upper(), m, path))
+            log(f"[{label}] zhbook {target} {state}: {m.wall:.1f} s, {m.peak_rss / MB:.0f} MB"
+                + ("" if m.ok else f"  FAILED {failure(m)}"))
+        if skip_peers:
+            continue
+        chapters = sorted((book / "chapters").glob("*.md"))
+        if target == "epub":
+            if shutil.which("pandoc"):
+                title = tomllib.loads((book / "book.toml").read_text("utf-8"))["title"]
+                path = base / "pandoc" / f"{facts['slug']}.epub"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # --file-scope: each chapter parsed on its own, so footnote [^1] of every chapter works.
+                m = measure(["pandoc", "--file-scope", "-f", "markdown", "-t", "epub3",
+                             "--metadata", f"title={title}", "--metadata", "lang=zh-Hans",
+                             "-o", path, *chapters])
+                rows.append(Row(label, "pandoc", "EPUB", m, path))
+                log(f"[{label}] pandoc epub: {m.wall:.1f} s, {m.peak_rss / MB:.0f} MB")
+            else:
+                rows.append(Row(label, "pandoc", "EPUB", None, note="pandoc not installed"))
+        else:
+            path = base / "weasyprint" / f"{facts['slug']}.pdf"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            m = measure([PY, HERE / "plain_weasyprint.py", book, path])
+            rows.append(Row(label, "plain WeasyPrint", "PDF", m, path))
+            log(f"[{label}] plain WeasyPrint pdf: {m.wall:.1f} s, {m.peak_rss / MB:.0f} MB"
+                + ("" if m.ok else f"  FAILED {failure(m)}"))
+    return facts, rows
+
+
+def edit_one_chapter(book: Path) -> Path:
+    """A typical small edit that keeps the book's character set: in the middle chapter, the
+    sentences of its longest paragraph are put in reverse order."""
+    chapters = sorted((book / "chapters").glob("*.md"))
+    path = chapters[len(chapters) // 2]
+    lines = path.read_text("utf-8").split("\n")
+    i = max((k for k, l in enumerate(lines) if l and not l.startswith(("#", "[^"))), key=lambda k: len(lines[k]))
+    sentences = re.findall(r"[^。？！]+[。？！]", lines[i])
+    lines[i] = "".join(reversed(sentences))
+    path.write_text("\n".join(lines), "utf-8")
+    return path
+
+
+def bench_rebuilds(facts: dict, work: Path, log) -> list[tuple[str, procmon.Measurement | None, str]]:
+    label = facts["label"]
+    base = work / label.lower()
+    book, out = base / "book", base / "zhbook"
+    results = []
+    pdf = out / f"{facts['slug']}.pdf"
+    if not pdf.is_file():  # the warm build failed: nothing to rebuild from
+        return [("rebuilds", None, "skipped: the PDF build failed")]
+
+    m = ours("pdf", book, out)
+    results.append((f"`build.py pdf`, nothing changed ({label})", m,
+                    "full rebuild: the builder has no up-to-date check or incremental mode"))
+    log(f"[{label}] no-op build.py pdf: {m.wall:.1f} s")
+
+    make = ["make", "-C", REPO, "pdf", f"BOOK={book}", f"OUT={out}"]
+    if shutil.which("make") and (REPO / ".venv" / ".installed").exists():
+        up_to_date = subprocess.run(["make", "-q", *make[1:]], capture_output=True).returncode == 0
+        m = measure(make)
+        results.append((f"`make pdf`, nothing changed ({label})", m,
+                        "make sees the PDF newer than every source and runs nothing" if up_to_date
+                        else "make found the PDF out of date and rebuilt it"))
+        log(f"[{label}] no-op make pdf: {m.wall:.2f} s")
+    else:
+        results.append(("`make pdf`, nothing changed", None, "skipped: make or .venv/.installed missing"))
+
+    subsets_before = set(FONT_CACHE.glob("*")) if FONT_CACHE.exists() else set()
+    edited = edit_one_chapter(book)
+    m = ours("pdf", book, out)
+    new_subsets = (set(FONT_CACHE.glob("*")) if FONT_CACHE.exists() else set()) - subsets_before
+    results.append((f"`build.py pdf` after editing one chapter ({edited.name} of {facts['chapters']})", m,
+                    "full rebuild; font subsets "
+                    + (f"re-made ({len(new_subsets)} new)" if new_subsets else "from the cache (same characters)")))
+    log(f"[{label}] edited-chapter build.py pdf: {m.wall:.1f} s")
+    return results
+
+
+def fmt(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}×"
+
+
+def report(facts_list: list[dict], rows: list[Row], rebuilds: list, machine: list, argv: list[str]) -> str:
+    out = ["# zhbook benchmark", "",
+           f"`bench/run.py {' '.join(argv)}`".replace(" `", "`"), "",
+           "| machine | |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in machine]
+    out += ["", "## Books", "",
+            "Generated by `bench/gen.py` (fixed seed): words of the real book plus rarer words over "
+            "~3,500 font-covered hanzi, `#`/`##` headings, `[^n]` footnotes, Latin and numbers mixed in.", "",
+            "| size | Han characters | all characters | chapters | distinct Han | footnotes |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for f in facts_list:
+        out.append(f"| {f['label']} | {f['han']:,} | {f['chars']:,} | {f['chapters']} | "
+                   f"{f['distinct_han']:,} | {f['footnotes']:,} |")
+
+    out += ["", "## Results", "",
+            "cold = `.cache/fonts` (font subsets) removed before the run; warm = run again at once. "
+            "Peak MB: largest sum of RSS over the process and all its descendants (sampled every 20 ms). "
+            "Ratios: time (and memory) over the peer's: EPUB against pandoc, PDF against plain WeasyPrint.", "",
+            "| size | tool | output | wall s | peak MB | size KB | time vs peer | memory vs peer |",
+            "|---|---|---|---:|---:|---:|---:|---:|"]
+    for f in facts_list:
+        size_rows = [r for r in rows if r.size == f["label"]]
+        peers = {r.output: r for r in size_rows if not r.tool.startswith("zhbook")}
+        for r in size_rows:
+            peer = peers.get(r.output)
+            peer_ok = peer is not None and peer.ok
+            if r.m is None:
+                out.append(f"| {r.size} | {r.tool} | {r.output} | — | — | — | {r.note} | |")
+                continue
+            if not r.ok:
+                out.append(f"| {r.size} | {r.tool} | {r.output} | {fmt(r.m.wall)} | {fmt(r.m.peak_rss / MB, 0)} | "
+                           f"— | failed: {failure(r.m)} | |")
+                continue
+            is_ours = r.tool.startswith("zhbook")
+            t = ratio(r.m.wall, peer.m.wall) if is_ours and peer_ok else ("1.00×" if not is_ours else "—")
+            mem = ""
+            if r.output == "PDF":
+                mem = ratio(r.m.peak_rss, peer.m.peak_rss) if is_ours and peer_ok else ("1.00×" if not is_ours else "—")
+            out.append(f"| {r.size} | {r.tool} | {r.output} | {fmt(r.m.wall)} | {fmt(r.m.peak_rss / MB, 0)} | "
+                       f"{fmt(r.kb, 0)} | {t} | {mem} |")
+
+    out += ["", "## Scaling: wall seconds per 100K Han characters", "",
+            "| size | zhbook EPUB cold | zhbook EPUB warm | pandoc EPUB | zhbook PDF cold | zhbook PDF warm | plain WeasyPrint PDF |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    for f in facts_list:
+        per = f["han"] / 100_000
+        cells = []
+        for tool, output in (("zhbook cold", "EPUB"), ("zhbook warm", "EPUB"), ("pandoc", "EPUB"),
+                             ("zhbook cold", "PDF"), ("zhbook warm", "PDF"), ("plain WeasyPrint", "PDF")):
+            r = next((r for r in rows if r.size == f["label"] and r.tool == tool and r.output == output), None)
+            cells.append(fmt(r.m.wall / per, 2) if r is not None and r.ok else "—")
+        out.append(f"| {f['label']} | " + " | ".join(cells) + " |")
+
+    if rebuilds:
+        out += ["", "## Rebuilds", "",
+                "| rebuild | wall s | peak MB | what happened |", "|---|---:|---:|---|"]
+        for what, m, note in rebuilds:
+            if m is None:
+                out.append(f"| {what} | — | — | {note} |")
+            else:
+                status = note if m.ok else f"failed: {failure(m)}"
+                out.append(f"| {what} | {fmt(m.wall, 2)} | {fmt(m.peak_rss / MB, 0)} | {status} |")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100k,300k,1m", help="book sizes in Han characters (default 100k,300k,1m)")
+    parser.add_argument("--skip-peers", action="store_true", help="build with zhbook only")
+    parser.add_argument("--skip-rebuilds", action="store_true", help="skip the rebuild measurements")
+    parser.add_argument("--out", type=Path, default=HERE / "results.md",
+                        help="results file, or a folder to write results.md into (default bench/results.md)")
+    parser.add_argument("--work", type=Path, default=HERE / "work", help="where books and outputs go (default bench/work)")
+    args = parser.parse_args(argv)
+    sizes = sorted(gen.parse_size(s) for s in args.sizes.split(",") if s.strip())
+    out = args.out / "results.md" if args.out.is_dir() or not args.out.suffix else args.out
+    work = args.work.resolve()
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    machine = machine_facts()
+    facts_list, rows = [], []
+    for n in sizes:
+        facts, size_rows = bench_size(n, work, args.skip_peers, log)
+        facts_list.append(facts)
+        rows += size_rows
+    rebuilds = [] if args.skip_rebuilds else bench_rebuilds(facts_list[-1], work, log)
+    text = report(facts_list, rows, rebuilds, machine, argv)
+    text += ("\nLoad average at the end (1/5/15 min): "
+             + " / ".join(f"{x:.2f}" for x in os.getloadavg())
+             + " (other work on this 2-core machine slows every row).\n")
+    at_end = tool_fingerprint()
+    if at_end != dict(machine)["zhbook"]:
+        text += (f"\n**Warning: the builder's sources changed during the run** (at the end: {at_end}); "
+                 "its numbers may mix versions: run the benchmark again.\n")
+        log("warning: zhbook's sources changed during the run")
+    text += f"\nTotal benchmark time: {time.perf_counter() - started:.0f} s.\n"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, "utf-8")
+    print(text)
+    log(f"wrote {out}")
+    return 0 if all(r.ok or r.m is None for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

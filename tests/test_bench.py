@@ -1,0 +1,55 @@
+"""The benchmark runs end to end on a tiny book and reports numbers for us and for the peers."""
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import REPO
+
+NUMBER = re.compile(r"^[\d,]+(\.\d+)?$")
+
+
+def _rows(table: str, tool: str, output: str) -> list[list[str]]:
+    rows = []
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 6 and cells[0] == "5K" and cells[1] == tool and cells[2] == output:
+            rows.append(cells)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("bench")
+    result = subprocess.run([sys.executable, "bench/run.py", "--sizes", "5k", "--out", tmp, "--work", tmp / "work"],
+                            cwd=REPO, capture_output=True, text=True, timeout=55)
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = (tmp / "results.md").read_text("utf-8")
+    assert text in result.stdout  # the table is printed too
+    return text
+
+
+@pytest.mark.parametrize("tool,output", [("zhbook cold", "EPUB"), ("zhbook warm", "EPUB"),
+                                         ("zhbook cold", "PDF"), ("zhbook warm", "PDF"),
+                                         ("plain WeasyPrint", "PDF"), ("pandoc", "EPUB")])
+def test_the_table_has_numbers_for_each_tool(results, tool, output):
+    if tool == "pandoc" and shutil.which("pandoc") is None:
+        pytest.skip("pandoc is not installed (apt-get install pandoc): the benchmark leaves its row empty")
+    rows = _rows(results, tool, output)
+    assert len(rows) == 1, results
+    wall, peak, size = rows[0][3:6]
+    for value in (wall, peak, size):
+        assert NUMBER.match(value), rows[0]
+    assert float(wall.replace(",", "")) > 0 and float(size.replace(",", "")) > 0
+    if output == "PDF" or shutil.which("pandoc"):
+        assert rows[0][6].endswith("×"), rows[0]  # the time ratio to the peer (the peer's own: 1.00×)
+
+
+def test_the_report_has_machine_facts_scaling_and_rebuilds(results):
+    for heading in ("| cores |", "| WeasyPrint | 70", "| date |", "## Scaling", "## Rebuilds"):
+        assert heading in results
+    scaling = next(l for l in results.splitlines() if l.startswith("| 5K |") and l.count("|") == 8)
+    assert all(NUMBER.match(c.strip()) for c in scaling.strip("|").split("|")[1:] if c.strip() != "—")
