@@ -11,7 +11,6 @@ import html
 import io
 import random
 import re
-import statistics
 from pathlib import Path
 
 import pdfplumber
@@ -20,6 +19,9 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.text.line_break import Layout
 
+from tests.pdf_lines import (CLOSING, IDEOGRAPH, OPENING, cjk_latin_gaps, flush_misses,
+                             group_paragraphs, justification_gap, kinsoku_faults, non_final_lines, pairs,
+                             pdf_rows, text_of)
 from zhbook import justify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,10 +46,6 @@ b {{ font-family: "ZH Sans"; font-weight: bold; }}
 a {{ color: #036; text-decoration: underline; }}
 """
 
-CLOSING = "，。、；：？！）」』》”’〕】〉"
-OPENING = "（「『《“‘〔【〈"
-IDEOGRAPH = re.compile("[\u3400-\u9fff]")
-ALNUM = re.compile("[0-9A-Za-z]")
 
 # Latin words and digits, bold and links long enough to span lines, punctuation pairs.
 CRAFTED = [
@@ -126,38 +124,11 @@ def plain(paragraph: str) -> str:
 
 
 def paragraph_lines(pdf: bytes, paragraphs: list[str]) -> list[list[list[dict]]]:
-    """The PDF's lines (characters left to right), grouped by paragraph: each paragraph's lines
-    must hold exactly its text (spaces aside, a line end drops them)."""
-    lines = []
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        for page in document.pages:
-            rows = {}
-            for char in page.chars:
-                rows.setdefault(round(char["matrix"][5], 1), []).append(char)  # by baseline
-            for baseline in sorted(rows, reverse=True):
-                lines.append(sorted(rows[baseline], key=lambda char: char["x0"]))
-    grouped, index = [], 0
-    for paragraph in paragraphs:
-        target, text, own = plain(paragraph).replace(" ", ""), "", []
-        while len(text) < len(target) and index < len(lines):
-            own.append(lines[index])
-            text += "".join(char["text"] for char in lines[index]).replace(" ", "")
-            index += 1
-        assert text == target, f"the PDF text differs from the source:\n{text}\n{target}"
-        grouped.append(own)
-    assert index == len(lines)
+    """The PDF's lines grouped by paragraph; the PDF holds nothing else."""
+    rows = pdf_rows(pdf)
+    grouped = group_paragraphs(rows, [plain(p) for p in paragraphs])
+    assert sum(map(len, grouped)) == len(rows)
     return grouped
-
-
-def text_of(line: list[dict]) -> str:
-    return "".join(char["text"] for char in line)
-
-
-def justification_gap(line: list[dict]) -> float:
-    """The space justification put between two ideographs on this line (median, pt)."""
-    gaps = [b["x0"] - a["x1"] for a, b in zip(line, line[1:])
-            if IDEOGRAPH.fullmatch(a["text"]) and IDEOGRAPH.fullmatch(b["text"])]
-    return statistics.median(gaps) if gaps else 0.0
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -178,10 +149,6 @@ def sample():
     pdf = render(justified, left)
     grouped = paragraph_lines(pdf, justified + left)
     return {"pdf": pdf, "justified": grouped[:len(justified)], "left": grouped[len(justified):]}
-
-
-def non_final_lines(grouped):
-    return [line for paragraph in grouped for line in paragraph[:-1]]
 
 
 def all_lines(sample):
@@ -225,8 +192,7 @@ def test_install_is_idempotent_and_uninstall_restores():
 
 def flush_ratio(grouped) -> tuple[float, list[str]]:
     lines = non_final_lines(grouped)
-    misses = [f"{line[-1]['x1'] - RIGHT:+.2f} pt {text_of(line)}" for line in lines
-              if abs(line[-1]["x1"] - RIGHT) > FLUSH]
+    misses = flush_misses(lines, RIGHT, FLUSH)
     return 1 - len(misses) / len(lines), misses
 
 
@@ -284,22 +250,6 @@ SWEEP = ["使用 API ……还有后文", "他说 Python ”对吧", "<a href=\"
          "</b>”。结尾", "他说——这是破折号", "误解……事实上"]
 
 
-def kinsoku_faults(grouped):
-    faults = []
-    for paragraph in grouped:
-        for number, line in enumerate(paragraph):
-            text = text_of(line)
-            if number and text[0] in CLOSING + "…":
-                faults.append(f"starts with {text[0]}: {text}")
-            if number + 1 < len(paragraph):
-                following = text_of(paragraph[number + 1])
-                if text[-1] in OPENING:
-                    faults.append(f"ends with {text[-1]}: {text}")
-                if text[-1] in "—…" and following[0] == text[-1]:
-                    faults.append(f"splits {text[-1] * 2}: {text} | {following}")
-    return faults
-
-
 def sweep_faults():
     paragraphs = ["测" * k + text + "完" * 12 + "。" for text in SWEEP for k in range(14, 32)]
     return kinsoku_faults(paragraph_lines(render(paragraphs), paragraphs))
@@ -318,25 +268,8 @@ def test_kinsoku_sweep_meets_the_uax14_breaks(monkeypatch):
 
 # --- Punctuation, quotes, CJK–Latin spacing -----------------------------------------------------
 
-def pairs(lines):
-    """(width in em, the pair and the character after it) for each compressible pair on a line
-    followed by a character that is not punctuation: from the pair's first glyph to the next
-    character, less the line's justification after the pair."""
-    found = []
-    for line in lines:
-        gap = justification_gap(line)
-        for a, b, c in zip(line, line[1:], line[2:]):
-            if (a["text"] in CLOSING and b["text"] in CLOSING or (
-                    a["text"] in CLOSING + OPENING and b["text"] in OPENING)) and (
-                    c["text"] not in CLOSING + OPENING + "…—"):
-                justified = c["text"] != " "
-                width = (c["x0"] - a["x0"] - (gap if justified else 0)) / EM
-                found.append((width, a["text"] + b["text"] + c["text"]))
-    return found
-
-
 def test_punctuation_pairs_take_one_and_a_half_em(sample):
-    found = pairs(all_lines(sample))
+    found = pairs(all_lines(sample), EM)
     assert {"。”", "”，", "，“", "）。", "“《", "？”"} <= {text[:2] for _, text in found}
     assert len(found) > 300
     # 1.5 em; WeasyPrint draws a glyph's x_offset 2.4 % too far: a compressed opening mark is
@@ -346,7 +279,7 @@ def test_punctuation_pairs_take_one_and_a_half_em(sample):
 
 
 def test_pairs_are_exactly_one_and_a_half_em_without_justification(sample):
-    found = pairs([line for paragraph in sample["left"] for line in paragraph])
+    found = pairs([line for paragraph in sample["left"] for line in paragraph], EM)
     assert len(found) > 20
     for width, text in found:
         assert 1.49 < width < 1.515, f"{width:.3f} em {text}"
@@ -366,20 +299,13 @@ def test_quotes_are_full_width(sample):
                     assert abs(c["x0"] - b["x0"] - EM) < 0.01 * EM, text_of(line)
 
 
-def cjk_latin_gaps(lines):
-    return [((b["x0"] - a["x1"]) / EM, a["text"] + b["text"], text_of(line))
-            for line in lines for a, b in zip(line, line[1:])
-            if IDEOGRAPH.fullmatch(a["text"]) and ALNUM.fullmatch(b["text"])
-            or ALNUM.fullmatch(a["text"]) and IDEOGRAPH.fullmatch(b["text"])]
-
-
 def test_a_quarter_em_between_chinese_and_latin(sample):
-    gaps = cjk_latin_gaps(all_lines(sample))
+    gaps = cjk_latin_gaps(all_lines(sample), EM)
     assert {"0天", "0元", "n和", "用P", "I查", "3章", "有3"} <= {pair for _, pair, _ in gaps}
     assert len(gaps) > 200
     for gap, pair, text in gaps:
         assert abs(gap - 0.25) <= 0.05, f"{gap:.3f} em {pair}: {text}"
-    for gap, pair, text in cjk_latin_gaps([line for p in sample["left"] for line in p]):
+    for gap, pair, text in cjk_latin_gaps([line for p in sample["left"] for line in p], EM):
         assert abs(gap - 0.25) <= 0.01, f"{gap:.3f} em {pair}: {text}"
 
 

@@ -1,6 +1,9 @@
 """The PDF of the real book, read back with PDF libraries (pypdf for structure, pdfplumber for text)."""
 
+import types
+
 import pypdf
+import pytest
 
 from tests.helpers import (ASCII_NEXT_TO_HAN, SEED_CLUTTER, pdf_body_text, seed_sentences, squeeze,
                            without_supplements)
@@ -172,3 +175,106 @@ def test_no_heading_is_left_alone_at_a_page_foot(built):
                 last = lines[-1]
                 assert not all("ZH-Sans" in char["fontname"] for char in last["chars"]), \
                     f"page {number} ends with the heading {last['text']!r}"
+
+
+# --- Chinese typesetting of the book's body text (zhbook.justify), measured on the real PDF -------
+
+BODY_SIZE = 10.5  # pt: html { font-size } in styles/pdf.css
+MM = 72 / 25.4
+# The text block's right edge (styles/pdf.css, mirror margins): right-hand pages (even physical
+# indexes, 0-based) have a 13 mm outer margin, left-hand pages an 18 mm inner one, on A5.
+RIGHT_EDGE = {0: A5[0] - 13 * MM, 1: A5[0] - 18 * MM}
+
+
+def _body_paragraphs(epub) -> list[str]:
+    """The plain text of every paragraph and list item of the chapters, in order, from the EPUB
+    (the same Markdown rendering the PDF is made from); list items with the number the list draws."""
+    from lxml import etree
+
+    from tests.helpers import epub_documents
+    texts = []
+    for _, document in epub_documents(epub):
+        if document.find(".//{*}section[@role='doc-chapter']") is None:
+            continue
+        for element in document.iter("{*}p", "{*}li"):
+            if element.tag.endswith("li"):
+                number = list(element.getparent()).index(element) + 1
+                texts.append(f"{number}." + "".join(element.itertext()).strip())
+            elif etree.QName(element.getparent()).localname != "li":
+                texts.append("".join(element.itertext()).strip())
+    return texts
+
+
+@pytest.fixture(scope="module")
+def body(built):
+    """The book's body paragraphs as set in the PDF: lines of 10.5 pt characters on the body pages,
+    and body.edge(line), the right edge of the line's page."""
+    import pdfplumber
+
+    from tests.pdf_lines import group_paragraphs, page_rows
+    first_body = pypdf.PdfReader(built["pdf"]).page_labels.index("1")
+    rows, edges = [], {}
+    with pdfplumber.open(built["pdf"]) as document:
+        for index, page in enumerate(document.pages[first_body:], start=first_body):
+            for row in page_rows(page, keep=lambda char: abs(char["size"] - BODY_SIZE) < 0.01):
+                rows.append(row)
+                edges[id(row)] = RIGHT_EDGE[index % 2]
+    paragraphs = group_paragraphs(rows, _body_paragraphs(built["epub"]))
+    assert sum(map(len, paragraphs)) == len(rows)  # every body line is in a paragraph
+    return types.SimpleNamespace(paragraphs=paragraphs, edge=lambda line: edges[id(line)])
+
+
+def test_justified_lines_of_the_book_end_at_the_right_edge(body):
+    from tests.pdf_lines import flush_misses, non_final_lines
+    lines = non_final_lines(body.paragraphs)
+    misses = flush_misses(lines, body.edge, 0.5)
+    assert len(lines) >= 60
+    assert 1 - len(misses) / len(lines) >= 0.99, "\n".join(misses)
+
+
+def test_no_line_of_the_book_overflows_the_text_block(body):
+    from tests.pdf_lines import text_of
+    overflowing = [text_of(line) for paragraph in body.paragraphs for line in paragraph
+                   if line[-1]["x1"] > body.edge(line) + 0.05]
+    assert overflowing == []
+
+
+def test_the_book_has_no_kinsoku_faults(body):
+    from tests.pdf_lines import kinsoku_faults
+    assert kinsoku_faults(body.paragraphs) == []
+
+
+def test_punctuation_pairs_of_the_book_take_one_and_a_half_em(body):
+    from tests.pdf_lines import pairs
+    found = pairs([line for paragraph in body.paragraphs for line in paragraph], BODY_SIZE)
+    assert {"）。", "”，", "。“"} <= {text[:2] for _, text in found}
+    # 1.512 em at most: WeasyPrint draws a compressed opening mark's x_offset 2.4 % too far.
+    assert [f"{width:.3f} em {text}" for width, text in found if width > 1.52] == []
+
+
+def test_quotes_of_the_book_are_full_width(body):
+    quotes = [char for paragraph in body.paragraphs for line in paragraph for char in line
+              if char["text"] in "“”"]
+    assert len(quotes) >= 20
+    assert [q["text"] for q in quotes if abs(q["width"] - BODY_SIZE) > 0.01] == []
+
+
+def test_a_quarter_em_between_chinese_and_digits_in_the_book(body):
+    from tests.pdf_lines import cjk_latin_gaps
+    gaps = cjk_latin_gaps([line for paragraph in body.paragraphs for line in paragraph], BODY_SIZE)
+    assert {"如3", "0天", "0元", "了1", "0分"} <= {pair for _, pair, _ in gaps}
+    assert [f"{gap:.3f} em {pair}: {text}" for gap, pair, text in gaps if abs(gap - 0.25) > 0.05] == []
+
+
+def test_the_quarter_em_is_not_typed_into_the_text(built):
+    text = pdf_body_text(built["pdf"])
+    assert "30天" in text and "50元" in text and "10分" in text
+
+
+def test_metadata_has_subject_keywords_and_dates_from_source_date_epoch(built):
+    from datetime import datetime, timezone
+    meta = pypdf.PdfReader(built["pdf"]).metadata
+    assert meta.subject.startswith("从项目融资的视角") and meta.get("/Keywords") == "项目融资视角下的问题解析与解决策略"
+    expected = datetime.fromtimestamp(1700000000, timezone.utc)  # the fixture's SOURCE_DATE_EPOCH
+    assert meta.creation_date.replace(tzinfo=timezone.utc) == expected
+    assert meta.modification_date.replace(tzinfo=timezone.utc) == expected

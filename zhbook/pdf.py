@@ -133,6 +133,10 @@ def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDo
     weasyprint = _weasyprint()
     import pydyf
 
+    from . import justify
+    # Chinese justification, punctuation compression and CJK–Latin spacing: WeasyPrint has none.
+    justify.install()
+
     image, image_type = cover_image(book, fonts.embedded[0].path, fonts.embedded[-1].path)
     cover_uri = "data:" + image_type + ";base64," + __import__("base64").b64encode(image).decode()
     html = book_html(book, chapters, colophon, cover_uri)
