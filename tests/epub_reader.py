@@ -5,6 +5,10 @@ runs tests/reader/render.mjs (playwright-core driving the system chromium, never
 browser), saves a screenshot and returns the facts render.mjs read inside the epub.js iframe.
 The npm packages are pinned in tests/reader/package-lock.json and installed by `npm ci` on first
 use into tests/reader/node_modules (not committed).
+
+run_ace(epub, out_dir) runs DAISY Ace (tests/reader/ace/, its own pinned package-lock.json) on the
+EPUB with the same system chromium (puppeteer pointed at it; its browser download is skipped) and
+returns Ace's report.json.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pathlib import Path
 import pytest
 
 READER_DIR = Path(__file__).resolve().parent / "reader"
+ACE_DIR = READER_DIR / "ace"
 RENDER_SCRIPT = READER_DIR / "render.mjs"
 NODE_TIMEOUT = 90  # seconds for one render; a normal one takes 2-3 s
 NPM_TIMEOUT = 300
@@ -43,36 +48,53 @@ def _tools() -> tuple[str, str]:
     return node, chromium
 
 
-def _installed_ok() -> bool:
+def _installed_ok(folder: Path) -> bool:
     """Every package pinned in package.json is in node_modules at exactly that version."""
-    wanted = json.loads((READER_DIR / "package.json").read_text("utf-8"))["dependencies"]
+    wanted = json.loads((folder / "package.json").read_text("utf-8"))["dependencies"]
     for name, version in wanted.items():
-        manifest = READER_DIR / "node_modules" / name / "package.json"
+        manifest = folder / "node_modules" / name / "package.json"
         if not manifest.is_file() or json.loads(manifest.read_text("utf-8")).get("version") != version:
             return False
     return True
 
 
-def ensure_node_modules() -> None:
-    """npm ci in tests/reader when node_modules is missing or not what the lock file pins.
+def ensure_node_modules(folder: Path = READER_DIR) -> None:
+    """npm ci in folder when node_modules is missing or not what the lock file pins.
     A file lock keeps parallel test workers from installing at the same time."""
-    if _installed_ok():
+    if _installed_ok(folder):
         return
-    with open(Path(tempfile.gettempdir()) / "zhbook-reader-npm.lock", "w") as lock:
+    with open(Path(tempfile.gettempdir()) / f"zhbook-npm-{folder.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if _installed_ok():
+        if _installed_ok(folder):
             return
         npm = shutil.which("npm")
         if not npm:
-            raise AssertionError("npm is missing but node is installed: install npm to set up tests/reader")
-        # --ignore-scripts: none of the pinned packages needs an install script, and
-        # playwright-core must not try to fetch a browser.
-        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=READER_DIR,
+            raise AssertionError("npm is missing but node is installed: install npm to set up " + str(folder))
+        # --ignore-scripts: none of the pinned packages needs an install script, and neither
+        # playwright-core nor puppeteer may fetch a browser.
+        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=folder,
                                 capture_output=True, text=True, timeout=NPM_TIMEOUT,
-                                env=dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1"))
-        if result.returncode != 0 or not _installed_ok():
-            raise AssertionError(f"npm ci in {READER_DIR} failed ({result.returncode}):\n"
+                                env=dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1",
+                                         PUPPETEER_SKIP_DOWNLOAD="1"))
+        if result.returncode != 0 or not _installed_ok(folder):
+            raise AssertionError(f"npm ci in {folder} failed ({result.returncode}):\n"
                                  f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+
+
+def run_ace(epub_path: Path | str, out_dir: Path | str) -> dict:
+    """DAISY Ace on the EPUB, in the system chromium; returns its report.json (EARL assertions)."""
+    node, chromium = _tools()
+    ensure_node_modules(ACE_DIR)
+    out_dir = Path(out_dir)
+    command = [node, str(ACE_DIR / "node_modules" / "@daisy" / "ace-cli" / "bin" / "ace.js"), "--force", "--silent",
+               "--outdir", str(out_dir), "--tempdir", str(out_dir / "tmp"), str(epub_path)]
+    env = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=chromium, PUPPETEER_SKIP_DOWNLOAD="1",
+               ACE_TIMEOUT_INITIAL="60000")  # Ace gives the browser 5 s to start by default
+    result = subprocess.run(command, cwd=ACE_DIR, capture_output=True, text=True, timeout=300, env=env)
+    report = out_dir / "report.json"
+    if result.returncode != 0 or not report.is_file():
+        raise AssertionError(f"Ace failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return json.loads(report.read_text("utf-8"))
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

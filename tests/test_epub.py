@@ -3,6 +3,8 @@
 import re
 import zipfile
 
+import pytest
+
 from tests.helpers import (ASCII_NEXT_TO_HAN, SEED_CLUTTER, XHTML, epub_documents, epub_text, epubcheck_messages,
                            seed_sentences, squeeze, without_supplements)
 
@@ -101,7 +103,14 @@ def test_accessibility_metadata_alt_text_and_heading_order(built):
                  "schema:accessibilityHazard", "schema:accessibilitySummary"):
         assert f'property="{prop}"' in opf, prop
     assert "EPUB Accessibility 1.1 - WCAG 2.1 Level AA" in opf
-    for name, doc in epub_documents(built["epub"]):
+    assert 'property="a11y:certifiedBy"' in opf
+    assert re.search(r'<package [^>]*xml:lang="zh-Hans"', opf)  # DAISY Ace: the package has a language
+    from lxml import etree
+    with zipfile.ZipFile(built["epub"]) as archive:
+        nav = etree.fromstring(archive.read("EPUB/nav.xhtml"))
+    assert nav.get("lang", "").startswith("zh")
+    for name, doc in epub_documents(built["epub"]) + [("EPUB/nav.xhtml", nav)]:
+        assert doc.get("lang", "").startswith("zh"), name
         for img in doc.iter(f"{XHTML}img"):
             assert img.get("alt"), name
         levels = [int(h.tag[-1]) for h in doc.iter() if isinstance(h.tag, str) and re.fullmatch(f"{re.escape(XHTML)}h[1-6]", h.tag)]
@@ -124,3 +133,201 @@ def test_two_builds_are_byte_identical(built, tmp_path):
     with zipfile.ZipFile(tmp_path / "jiebei-yuqi.epub") as archive:
         assert {info.date_time for info in archive.infolist()} == {(2023, 11, 14, 22, 13, 20)}
         assert "<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>" in archive.read("EPUB/content.opf").decode()
+
+
+# --- Size, fonts and the subset cache ------------------------------------------------------------
+
+def test_the_epub_is_under_500_kb_with_otf_subsets_not_woff(built):
+    from fontTools.ttLib import TTFont
+    import io
+    assert built["epub"].stat().st_size < 500 * 1024
+    with zipfile.ZipFile(built["epub"]) as archive:
+        opf = archive.read("EPUB/content.opf").decode()
+        names = archive.namelist()
+        fonts = {name: archive.read(name) for name in names if name.startswith("EPUB/fonts/")}
+    assert not [n for n in names if n.lower().endswith((".woff", ".woff2"))]
+    assert len(fonts) == 2
+    for name, data in fonts.items():
+        assert data[:4] in (b"OTTO", b"\x00\x01\x00\x00", b"true"), f"{name} is not an OTF/TTF file"
+        assert TTFont(io.BytesIO(data)).getGlyphOrder().__len__() < 3000, name  # the whole faces: 65,535
+    assert set(re.findall(r'href="fonts/[^"]+" id="[^"]+" media-type="([^"]+)"', opf)) == {"font/otf"}
+
+
+def test_font_subsets_are_cached_in_the_repository_and_a_rebuild_does_not_subset_again(built, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+    from tests.helpers import REPO
+    cache = REPO / ".cache" / "fonts"
+    with zipfile.ZipFile(built["epub"]) as archive:
+        embedded = [archive.read(n) for n in archive.namelist() if n.startswith("EPUB/fonts/")]
+    cached = {path.read_bytes() for path in cache.iterdir()}
+    assert all(data in cached for data in embedded), "the embedded subsets are not the cached files"
+    assert not [p for p in built["out"].rglob("*") if p.suffix in (".otf", ".ttf", ".json")]  # no cache in dist
+    before = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    # The same sources again, with fontTools' subsetter made to fail: the build must not need it.
+    code = ("import sys\nimport fontTools.subset as s\n"
+            "def refuse(*args, **kwargs):\n    raise SystemExit('subset again')\n"
+            "s.Subsetter.subset = refuse\n"
+            "from zhbook.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", code, "epub", "--book", "book", "--out", str(tmp_path)], cwd=REPO,
+                            capture_output=True, text=True, timeout=300,
+                            env=dict(os.environ, SOURCE_DATE_EPOCH="1700000000"))
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "jiebei-yuqi.epub").read_bytes() == built["epub"].read_bytes()
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if p.name in before} == before
+    assert elapsed < 30, f"a cached rebuild took {elapsed:.1f} s"
+
+
+# --- Kindle-safe ---------------------------------------------------------------------------------
+
+def _kindle_checks():
+    def language(archive, opf, xhtml):
+        assert re.search(r"<dc:language>zh[^<]*</dc:language>", opf)
+        for name, text in xhtml.items():
+            assert re.search(r'<html[^>]*\slang="zh[^"]*"', text), name
+
+    def xml_declaration(archive, opf, xhtml):
+        for name, text in xhtml.items():
+            assert re.match(r"<\?xml version=['\"]1\.0['\"] encoding=['\"]utf-8['\"]\?>", text, re.I), name
+
+    def no_encryption(archive, opf, xhtml):
+        assert "META-INF/encryption.xml" not in archive.namelist()
+        assert "META-INF/rights.xml" not in archive.namelist()
+
+    def fonts_otf_ttf(archive, opf, xhtml):
+        for name in archive.namelist():
+            if name.startswith("EPUB/fonts/"):
+                assert name.endswith((".otf", ".ttf")) and archive.read(name)[:4] in (b"OTTO", b"\x00\x01\x00\x00")
+
+    def images_jpeg_png(archive, opf, xhtml):
+        types = set(re.findall(r'media-type="(image/[^"]+)"', opf))
+        assert types and types <= {"image/jpeg", "image/png"}, types
+
+    def ascii_file_names(archive, opf, xhtml):
+        assert [n for n in archive.namelist() if not re.fullmatch(r"[A-Za-z0-9._/-]+", n)] == []
+
+    def nav_and_ncx_resolve(archive, opf, xhtml):
+        from lxml import etree
+        ids = {name: set(re.findall(r'\sid="([^"]+)"', text)) for name, text in xhtml.items()}
+        nav = etree.fromstring(archive.read("EPUB/nav.xhtml"))
+        targets = [(a.get("href"), "".join(a.itertext()).strip()) for a in nav.iter("{*}a")]
+        ncx = etree.fromstring(archive.read("EPUB/toc.ncx"))
+        points = list(ncx.iter("{*}navPoint"))
+        targets += [(p.find("{*}content").get("src"), "".join(p.find("{*}navLabel").itertext()).strip())
+                    for p in points]
+        for href, label in targets:
+            file, _, fragment = href.partition("#")
+            assert label, href
+            assert "EPUB/" + file in ids, href
+            assert not fragment or fragment in ids["EPUB/" + file], href
+        assert [int(p.get("playOrder")) for p in points] == list(range(1, len(points) + 1))
+        depth = max(len(p.xpath("ancestor-or-self::*[local-name()='navPoint']")) for p in points)
+        assert ncx.find(".//{*}meta[@name='dtb:depth']").get("content") == str(depth)
+
+    def size(archive, opf, xhtml):
+        assert sum(i.compress_size for i in archive.infolist()) < 500 * 1024
+
+    return {"language": language, "xml-declaration": xml_declaration, "no-encryption": no_encryption,
+            "fonts-otf-ttf": fonts_otf_ttf, "images-jpeg-png": images_jpeg_png,
+            "ascii-file-names": ascii_file_names, "nav-and-ncx-resolve": nav_and_ncx_resolve, "size": size}
+
+
+def test_every_kindle_rule_has_a_check():
+    from zhbook.epub import KINDLE_RULES
+    assert set(_kindle_checks()) == set(KINDLE_RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(_kindle_checks()))
+def test_kindle_safe(built, rule):
+    with zipfile.ZipFile(built["epub"]) as archive:
+        opf = archive.read("EPUB/content.opf").decode()
+        xhtml = {n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xhtml")}
+        assert "EPUB/nav.xhtml" in xhtml and len(xhtml) >= 11
+        _kindle_checks()[rule](archive, opf, xhtml)
+
+
+# --- Reader-friendly CSS -------------------------------------------------------------------------
+
+ABSOLUTE_UNITS = {"px", "pt", "pc", "cm", "mm", "q", "in"}
+WHITE = {"white", "#fff", "#ffffff", "#ffff", "#ffffffff"}
+
+
+def _declarations(css: str):
+    """(selector, property, value tokens) of every declaration in the stylesheet, @media included."""
+    import tinycss2
+
+    def walk(rules, context):
+        for rule in rules:
+            if rule.type == "qualified-rule":
+                selector = tinycss2.serialize(rule.prelude).strip()
+                for decl in tinycss2.parse_declaration_list(rule.content, skip_comments=True, skip_whitespace=True):
+                    if decl.type == "declaration":
+                        yield selector, decl.lower_name, [t for t in decl.value if t.type != "whitespace"]
+            elif rule.type == "at-rule" and rule.content is not None:
+                if rule.lower_at_keyword == "font-face":
+                    continue
+                yield from walk(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True),
+                                rule.lower_at_keyword)
+
+    yield from walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True), None)
+
+
+def _epub_css(built) -> str:
+    with zipfile.ZipFile(built["epub"]) as archive:
+        return archive.read("EPUB/styles/book.css").decode("utf-8")
+
+
+def test_the_stylesheet_parses_and_has_the_rules_we_expect(built):
+    declarations = list(_declarations(_epub_css(built)))
+    assert len(declarations) > 80
+    assert ("p", "text-indent") in {(s, p) for s, p, _ in declarations}
+
+
+def test_no_px_and_no_absolute_font_sizes_or_line_heights(built):
+    """A reader's font-size and line-spacing settings scale em/% sizes; px (and pt) sizes fight them."""
+    bad = []
+    for selector, prop, tokens in _declarations(_epub_css(built)):
+        units = {t.lower_unit for t in tokens if t.type == "dimension"}
+        if "px" in units:
+            bad.append((selector, prop, "px"))
+        if prop in ("font-size", "font", "line-height") and units & ABSOLUTE_UNITS:
+            bad.append((selector, prop, units))
+    assert bad == []
+
+
+def test_no_fixed_page_widths(built):
+    """The reader sets the page and its margins: no widths or heights in absolute units, and none at
+    all on html and body."""
+    bad = []
+    for selector, prop, tokens in _declarations(_epub_css(built)):
+        if prop in ("width", "min-width", "max-width", "height", "min-height", "max-height"):
+            units = {t.lower_unit for t in tokens if t.type == "dimension"}
+            if units & ABSOLUTE_UNITS or units & {"vw", "vh"} or re.search(r"\b(html|body)\b", selector):
+                bad.append((selector, prop))
+        if prop in ("margin", "margin-left", "margin-right", "padding", "padding-left", "padding-right") \
+                and re.fullmatch(r"(html|body)", selector):
+            if any(t.type == "dimension" and t.lower_unit in ABSOLUTE_UNITS for t in tokens):
+                bad.append((selector, prop))
+        if prop == "position" and any(t.type == "ident" and t.lower_value == "fixed" for t in tokens):
+            bad.append((selector, prop))
+    assert bad == []
+
+
+def test_no_backgrounds_and_no_text_colours_so_night_mode_works(built):
+    """Night and sepia modes recolour text and page: a white background or a fixed text colour from the
+    book would leave black on black or a white box at night."""
+    bad = []
+    for selector, prop, tokens in _declarations(_epub_css(built)):
+        values = {(t.value.lower() if t.type == "ident" else "#" + t.value.lower() if t.type == "hash" else
+                   t.lower_name if t.type == "function" else "") for t in tokens}
+        if prop.startswith("background"):
+            bad.append((selector, prop, values))  # none at all: the reader owns the page colour
+        elif prop == "color" and not values <= {"inherit", "currentcolor", "transparent"}:
+            bad.append((selector, prop, values))
+        elif values & WHITE:
+            bad.append((selector, prop, values))
+    assert bad == []

@@ -161,6 +161,19 @@ function readFacts(faces) {
     for (const row of rows) lineGaps.push(Math.round((right - row.right) * 100) / 100);
   }
 
+  // Images the page shows (an <img>, or the <image> of an SVG cover page), where they are on screen.
+  const images = Array.from(doc.querySelectorAll("img, image")).map((element) => {
+    const rect = element.getBoundingClientRect();
+    return {
+      tag: element.localName,
+      href: element.getAttribute("src") || element.getAttribute("href")
+        || element.getAttributeNS("http://www.w3.org/1999/xlink", "href"),
+      natural_width: element.naturalWidth ?? null,
+      complete: element.complete ?? null,
+      rect: { left: frame.left + rect.left, top: frame.top + rect.top, width: rect.width, height: rect.height },
+    };
+  });
+
   const location = window.rendition.currentLocation();
   return {
     lang: doc.documentElement.getAttribute("lang"),
@@ -172,6 +185,8 @@ function readFacts(faces) {
     h1: styleOf("h1"),
     h2: styleOf("h2"),
     p_line_gaps_px: lineGaps,
+    images,
+    view_rect: { left: visible.left, top: visible.top, width: visible.width, height: visible.height },
     visible_lines: lines,
     visible_text: lines.join("\n"),
     page: location && location.start ? { displayed: location.start.displayed, cfi: location.start.cfi,
@@ -202,6 +217,20 @@ async function platformFonts(page, selectors) {
         family: f.familyName, postscript: f.postScriptName, custom: f.isCustomFont, glyphs: f.glyphCount }))
       : null;
   }
+  // Every element with text of its own: the fonts that drew that text. A character no embedded font
+  // has would show up here as a system (non-custom) font, or as no font at all: tofu.
+  const { nodeIds } = await cdp.send("DOM.querySelectorAll", { nodeId: frameDoc.nodeId, selector: "body, body *" });
+  const all = new Map();
+  for (const nodeId of nodeIds) {
+    const { fonts } = await cdp.send("CSS.getPlatformFontsForNode", { nodeId });
+    for (const f of fonts) {
+      const key = `${f.postScriptName}|${f.isCustomFont}`;
+      const seen = all.get(key) || { family: f.familyName, postscript: f.postScriptName, custom: f.isCustomFont, glyphs: 0 };
+      seen.glyphs += f.glyphCount;
+      all.set(key, seen);
+    }
+  }
+  result["*"] = Array.from(all.values());
   await cdp.detach();
   return result;
 }
@@ -232,7 +261,7 @@ async function main() {
     timings.display_ms = Date.now() - started - timings.launch_ms;
     await page.screenshot({ path: options.png });
     const facts = await page.evaluate(readFacts, FACES);
-    facts.platform_fonts = await platformFonts(page, ["p", "h1", "h2"]);
+    facts.platform_fonts = await platformFonts(page, ["p", "h1", "h2", ".chapter-entry", "ol ol a"]);
     timings.total_ms = Date.now() - started;
     const output = { epub: options.epub, href: options.href, png: options.png,
       viewport: { width: options.width, height: options.height, scale: options.scale },
