@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import tempfile
 import tomllib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -24,7 +26,7 @@ from .errors import BookError
 
 # Part of every subset whatever the text: digits and Latin for page numbers, roman numerals, URLs.
 ALWAYS_INCLUDED = {chr(c) for c in range(0x20, 0x7F)} | set("　，。、；：？！“”‘’（）《》〔〕…—·")
-SUBSET_VERSION = "2"  # bump when the subsetting options change, to invalidate the cache
+SUBSET_VERSION = "3"  # bump when the subsetting options change, to invalidate the cache
 
 
 @dataclass
@@ -55,9 +57,15 @@ class FontFile:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{hashlib.sha256(data).hexdigest()[:8]}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    # A temporary name of this process's own: two builds filling the cache at once would otherwise
+    # share one, and the second to finish would find it already moved away (FileNotFoundError).
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(data)
+        os.replace(tmp_name, path)
+    finally:
+        Path(tmp_name).unlink(missing_ok=True)
 
 
 def _declarations(block) -> list:
@@ -89,6 +97,7 @@ class FontSet:
         except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
             raise BookError(f"cannot read the font list ({exc}); restore fonts/ from git", manifest)
         self.files: dict[str, FontFile] = {}
+        self._covered: frozenset[int] | None = None  # code points some embedded font maps
         for name, digest in listed.items():
             path = fonts_dir / name
             if not path.is_file():
@@ -159,37 +168,46 @@ class FontSet:
             order += 1
 
         default = next(iter(self.by_family), "")
-        chars: dict[str, set[str]] = {name: set(ALWAYS_INCLUDED) for name in self.files}
-        every_char: set[str] = set()
+        text_by_stack: dict[tuple[str, ...], set[str]] = {}  # font-family stack → characters set in it
 
-        def visit(element: cssselect2.ElementWrapper, inherited: list[str]) -> None:
+        def visit(element: cssselect2.ElementWrapper, inherited: tuple[str, ...]) -> None:
             matches = matcher.match(element)
-            stack = max(matches, key=lambda m: (m[0], m[3][0]))[3][1] if matches else inherited
-            text = (element.etree_element.text or "") + "".join(
-                child.tail or "" for child in element.etree_element)
-            for char in set(text):
-                every_char.add(char)
-                for family in stack:
-                    fonts = [f for f in self.by_family.get(family, []) if ord(char) in f.cmap(self.cache_dir)]
-                    if fonts:
-                        for font in fonts:
-                            chars[font.path.name].add(char)
-                        break
+            stack = tuple(max(matches, key=lambda m: (m[0], m[3][0]))[3][1]) if matches else inherited
+            node = element.etree_element
+            text = (node.text or "") + "".join(child.tail or "" for child in node)
+            if text:
+                text_by_stack.setdefault(stack, set()).update(text)
             for child in element.iter_children():
                 visit(child, stack)
 
         for document in documents:
-            visit(cssselect2.ElementWrapper.from_xml_root(document), [default])
+            visit(cssselect2.ElementWrapper.from_xml_root(document), (default,))
+
+        # Each character goes to the first family of its stack with a font that has it.
+        cmaps = {family: [(f.path.name, f.cmap(self.cache_dir)) for f in fonts]
+                 for family, fonts in self.by_family.items()}
+        chars: dict[str, set[str]] = {name: set(ALWAYS_INCLUDED) for name in self.files}
+        for stack, text in text_by_stack.items():
+            for char in text:
+                code = ord(char)
+                for family in stack:
+                    names = [name for name, cmap in cmaps.get(family, ()) if code in cmap]
+                    for name in names:
+                        chars[name].add(char)
+                    if names:
+                        break
         # The body face holds every character of the book: running heads and other text that
         # the PDF moves into page margins are set in it whatever face they had in the text.
-        for font in self.by_family.get(default, []):
-            chars[font.path.name] |= {c for c in every_char if ord(c) in font.cmap(self.cache_dir)}
+        every_char = set().union(*text_by_stack.values())
+        for name, cmap in cmaps.get(default, ()):
+            chars[name] |= {c for c in every_char if ord(c) in cmap}
         return chars
 
     def missing(self, text: str) -> list[str]:
         """Characters (other than white space and controls) that no embedded font covers."""
-        covered = set().union(*(f.cmap(self.cache_dir) for f in self.embedded))
-        return sorted({c for c in text if ord(c) not in covered and not c.isspace() and ord(c) >= 0x20})
+        if self._covered is None:
+            self._covered = frozenset().union(*(f.cmap(self.cache_dir) for f in self.embedded))
+        return sorted({c for c in text if ord(c) not in self._covered and not c.isspace() and ord(c) >= 0x20})
 
     def subset(self, font: FontFile, chars: set[str]) -> bytes:
         """The font cut down to chars (plus their layout alternates), cached by content."""
@@ -206,7 +224,9 @@ class FontSet:
         options.notdef_outline = True
         options.recalc_timestamp = False  # same input, same bytes
         try:
-            ttfont = TTFont(font.path, recalcTimestamp=False)
+            # No bounding boxes recomputed on save: the full font's hold for the subset, and
+            # computing them means drawing every glyph (half the time of a cold subset).
+            ttfont = TTFont(font.path, recalcTimestamp=False, recalcBBoxes=False)
         except (TTLibError, OSError) as exc:
             raise BookError(f"cannot read the font ({exc}); restore it from git", font.path)
         subsetter = ftsubset.Subsetter(options)

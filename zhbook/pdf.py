@@ -1,9 +1,12 @@
-"""The PDF renderer (WeasyPrint): one HTML book from our templates, with the same stylesheet."""
+"""The PDF renderer (WeasyPrint): the book as HTML parts from our templates, with the same stylesheet,
+set in parallel and cached (zhbook.pdf_part, zhbook.pdf_cache), joined into one PDF (zhbook.pdf_join)."""
 
 from __future__ import annotations
 
-import contextlib
-import logging
+import base64
+import concurrent.futures
+import multiprocessing
+import os
 import re
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from .images import used_images
 from .load import Book
 from .markdown_cjk import RenderedDocument
 from .output import atomic_output
+from .progress import Progress
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
 # Properties the shared stylesheet sets for e-readers that WeasyPrint does not know: not news.
@@ -25,7 +29,7 @@ EPUB_ONLY_PROPERTIES = re.compile(r"`(-webkit-)?(line-break|text-spacing-trim|te
                                   r"text-emphasis[-a-z]*)[:`]")
 
 
-def _weasyprint():
+def load_weasyprint():
     """Import WeasyPrint, turning a missing Pango into one line that says what to install."""
     try:
         import weasyprint
@@ -35,22 +39,19 @@ def _weasyprint():
     return weasyprint
 
 
-def BookFetcher(weasyprint, fonts: FontSet, used: dict[str, set[str]], book_root: Path, images=()):
+def book_fetcher(weasyprint, font_data: dict[str, bytes], book_root: Path, images=()):
     """WeasyPrint's URL fetcher, narrowed: our subset fonts for the stylesheet's font URLs, the
     book's images as checked and converted for it (zhbook.images), and otherwise only local files
     inside the book folder."""
-    font_urls = {font.path.resolve().as_uri(): font for font in fonts.embedded}
     book_root = book_root.resolve()
     image_paths = {(book_root / image.href).resolve(): image for image in images}
 
     class Fetcher(weasyprint.urls.URLFetcher):
         def fetch(self, url, headers=None):
-            font = font_urls.get(url)
-            if font is not None:
+            if url in font_data:
                 # The stylesheet names the full fonts; WeasyPrint gets our cached subsets, which
                 # hold every glyph the book needs and spare it reading 40 MB of font data.
-                return weasyprint.urls.URLFetcherResponse(
-                    url, fonts.subset(font, used[font.path.name]), {"Content-Type": "font/otf"})
+                return weasyprint.urls.URLFetcherResponse(url, font_data[url], {"Content-Type": "font/otf"})
             if url.startswith("file:"):
                 path = Path(weasyprint.urls.URLFetcherResponse(url).path).resolve()
                 if not path.is_relative_to(book_root):
@@ -66,7 +67,7 @@ def BookFetcher(weasyprint, fonts: FontSet, used: dict[str, set[str]], book_root
 def chapter_html(body: str) -> str:
     """A chapter's XHTML fragment as HTML for WeasyPrint, each pop-up note moved to its call as a
     footnote (`float: footnote` puts it at the foot of the page where it is called)."""
-    root = etree.fromstring(f'<div xmlns:epub="{EPUB_NS}">{body}</div>')
+    root = _fragment(body)
     notes = {aside.get("id"): aside for aside in root.iter("aside") if aside.get(f"{{{EPUB_NS}}}type") == "footnote"}
     for call in [a for a in root.iter("a") if a.get(f"{{{EPUB_NS}}}type") == "noteref"]:
         aside = notes.get(call.get("href", "").lstrip("#"))
@@ -83,74 +84,191 @@ def chapter_html(body: str) -> str:
         note.tail = holder.tail
         holder.getparent().replace(holder, note)
         aside.getparent().remove(aside)
-    for element in root.iter():  # epub:type means nothing to WeasyPrint's HTML parser
+    return _html(root)
+
+
+def _fragment(xhtml: str) -> etree._Element:
+    """An XHTML fragment (several elements, epub:type attributes) parsed into one <div>."""
+    return etree.fromstring(f'<div xmlns:epub="{EPUB_NS}">{xhtml}</div>')
+
+
+def _html(root: etree._Element) -> str:
+    """The children of a _fragment() as HTML for WeasyPrint, without the epub:type attributes
+    (they mean nothing to its HTML parser)."""
+    for element in root.iter():
         for name in [n for n in element.attrib if n.startswith(f"{{{EPUB_NS}}}")]:
             del element.attrib[name]
     etree.cleanup_namespaces(root)
-    return "".join(etree.tostring(child, method="html", encoding="unicode") for child in root) + (root.text or "")
+    return (root.text or "") + "".join(etree.tostring(child, method="html", encoding="unicode") for child in root)
 
 
-def book_html(book: Book, chapters: list[RenderedDocument], colophon: RenderedDocument | None,
-              cover_uri: str) -> str:
-    return templates.render(
-        "book.html.j2", meta=book.meta, date=book.build_date.strftime("%Y-%m-%dT%H:%M:%SZ"), cover=cover_uri,
-        titlepage=templates.titlepage(book), colophon=templates.colophon(book, colophon),
-        contents=templates.contents(chapters, lambda _doc, fragment: f"#{fragment}"),
-        chapters=[{"source": c.source, "title": c.title, "body": Markup(chapter_html(c.body))} for c in chapters])
+def part_html(book: Book, body: Markup, date: str) -> str:
+    """One part of the book as an HTML document of its own: the same head (PDF metadata) for all."""
+    return templates.render("book.html.j2", meta=book.meta, date=date, body=body)
 
 
-@contextlib.contextmanager
-def _weasyprint_warnings(diagnostics: Diagnostics):
-    """WeasyPrint logs problems (a font or image it could not load…): pass them on as warnings."""
-    class Relay(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            message = record.getMessage()
-            if record.levelno >= logging.WARNING and not EPUB_ONLY_PROPERTIES.search(message):
-                diagnostics.warn(f"WeasyPrint: {message}")
-
-    logger = logging.getLogger("weasyprint")
-    handler, propagate = Relay(), logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
+def front_body(book: Book, chapters: list[RenderedDocument], colophon: RenderedDocument | None,
+               cover_uri: str, page_labels: dict[str, str]) -> Markup:
+    """Cover, title page, colophon and contents; each contents entry shows the page of its
+    heading (page_labels: id → label), as the body parts were set before the front matter."""
+    contents = _fragment(templates.contents(chapters, lambda _doc, fragment: f"#{fragment}"))
+    for link in contents.iter("a"):
+        link.set("data-page", page_labels.get(link.get("href", "").lstrip("#"), ""))
+    return Markup(templates.render("front.html.j2", cover=cover_uri, titlepage=templates.titlepage(book),
+                                   colophon=templates.colophon(book, colophon),
+                                   contents=Markup(_html(contents))))
 
 
-def _page_labels(pdf_module, rendered, body_start: int):
-    """PDF page labels: roman numerals for the front matter, arabic from the first chapter."""
-    def finisher(_document, pdf):
-        pdf.catalog["PageLabels"] = pdf_module.Dictionary({"Nums": pdf_module.Array([
-            0, pdf_module.Dictionary({"S": "/r"}),
-            body_start, pdf_module.Dictionary({"S": "/D", "St": 1})])})
-    return finisher
+def chapter_body(book: Book, chapter: RenderedDocument) -> Markup:
+    return Markup(templates.render("chapter.html.j2", meta=book.meta, id=chapter.source.id,
+                                   body=Markup(chapter_html(chapter.body))))
 
 
 def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDocument | None,
-              fonts: FontSet, stylesheet: str, styles_dir: Path, out_path: Path, diagnostics: Diagnostics) -> None:
-    weasyprint = _weasyprint()
-    import pydyf
+              fonts: FontSet, stylesheet: str, styles_dir: Path, out_path: Path, diagnostics: Diagnostics,
+              cache_dir: Path, progress: Progress | None = None) -> None:
+    """The book set part by part (zhbook.pdf_part) — in parallel, unchanged parts from the cache —
+    then joined (zhbook.pdf_join)."""
+    from . import pdf_join, pdf_part
+    from .pdf_cache import PartCache
 
-    from . import justify
-    # Chinese justification, punctuation compression and CJK–Latin spacing: WeasyPrint has none.
-    justify.install()
-
+    weasyprint = load_weasyprint()
+    progress = progress or Progress(quiet=True)
+    date = book.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
     image, image_type = cover_image(book, fonts.embedded[0].path, fonts.embedded[-1].path)
-    cover_uri = "data:" + image_type + ";base64," + __import__("base64").b64encode(image).decode()
-    html = book_html(book, chapters, colophon, cover_uri)
-    document_root = weasyprint.HTML(string=html).etree_element  # the tree WeasyPrint itself parsed
-    used = fonts.characters([document_root], stylesheet)
-    fetcher = BookFetcher(weasyprint, fonts, used, book.root, used_images(chapters + [colophon]))
-    font_config = weasyprint.text.fonts.FontConfiguration()
-    with _weasyprint_warnings(diagnostics):
-        document = weasyprint.HTML(string=html, base_url=str(book.root.resolve()) + "/", url_fetcher=fetcher)
-        css = weasyprint.CSS(string=stylesheet, base_url=str(styles_dir.resolve()) + "/", url_fetcher=fetcher,
-                             font_config=font_config)
-        rendered = document.render(stylesheets=[css], font_config=font_config)
-    first_chapter = chapters[0].source.id
-    body_start = next(i for i, page in enumerate(rendered.pages) if first_chapter in page.anchors)
+    cover_uri = f"data:{image_type};base64,{base64.b64encode(image).decode()}"
+    bodies = [part_html(book, chapter_body(book, chapter), date) for chapter in chapters]
+    images = used_images(chapters + [colophon])
+    cache = PartCache(cache_dir, stylesheet, fonts, images, book.meta.identifier)
+
+    # The fonts hold the characters of every part: per part from the cache, or read from its HTML.
+    # The front matter's page numbers are not known yet, but they are digits: always included.
+    front_draft = part_html(book, front_body(book, chapters, colophon, cover_uri, {}), date)
+    used = {name: set() for name in fonts.files}
+    for chars in _characters(weasyprint, fonts, stylesheet, cache, bodies + [front_draft]):
+        for name, part_chars in chars.items():
+            used[name] |= part_chars
+    font_data = {font.path.resolve().as_uri(): fonts.subset(font, used[font.path.name]) for font in fonts.embedded}
+    programs = cache.store_font_programs(font_data.values())
+
+    counts = pdf_part.PageCounts([cache.pages(html) for html in bodies])
+    settings = {"stylesheet": stylesheet, "styles_url": str(styles_dir.resolve()) + "/",
+                "base_url": str(book.root.resolve()) + "/", "identifier": book.meta.identifier.encode("utf-8"),
+                "fetcher": lambda: book_fetcher(weasyprint, font_data, book.root, images), "counts": counts,
+                "font_programs": programs}
+    rendered: dict[int, pdf_part.RenderedPart] = {}
+    with _Workers(settings, len(bodies) + 1) as workers:
+        # 1. Parts never laid out before: their page counts decide where the later parts start.
+        new = [pdf_part.PartJob(i + 1, html, None) for i, html in enumerate(bodies) if cache.pages(html) is None]
+        def done(part: pdf_part.RenderedPart) -> None:
+            rendered[part.index] = part
+            cache.store(bodies[part.index - 1], part, programs)
+            progress.update("pdf chapters", len(rendered), len(bodies), sum(p.pages for p in rendered.values()))
+
+        for part in workers.map(new):
+            done(part)
+        # 2. Parts that were laid out before, at the page they now start on: cached or set again.
+        first_pages, page = [], 1
+        for html in bodies:
+            first_pages.append(page)
+            count = cache.pages(html)
+            page += count + count % 2
+        again = []
+        for index, html in enumerate(bodies, start=1):
+            if index in rendered:
+                continue
+            cached = cache.load(html, first_pages[index - 1], index)
+            if cached is None:
+                again.append(pdf_part.PartJob(index, html, first_pages[index - 1]))
+            else:
+                rendered[index] = cached
+        for part in workers.map(again):
+            done(part)
+        # 3. The front matter, with the contents' page numbers.
+        labels = {}
+        for index in range(len(bodies), 0, -1):  # the first page a heading id is on wins
+            part = rendered[index]
+            labels.update({name: str(part.first_page + number) for name, number in part.anchors.items()})
+        front_html = part_html(book, front_body(book, chapters, colophon, cover_uri, labels), date)
+        front = cache.load(front_html, 1, 0)
+        if front is None:
+            front = workers.one(pdf_part.PartJob(0, front_html, 1))
+            cache.store(front_html, front, programs)
+    for part in [front] + [rendered[i] for i in sorted(rendered)]:
+        for message in part.warnings:
+            if not EPUB_ONLY_PROPERTIES.search(message):
+                diagnostics.warn(f"WeasyPrint: {message}")
+    progress.update("pdf join", 0, 1)
     with atomic_output(out_path) as tmp:
-        rendered.write_pdf(tmp, pdf_identifier=book.meta.identifier.encode("utf-8"), pdf_tags=True,
-                           finisher=_page_labels(pydyf, rendered, body_start))
+        warnings = pdf_join.join_parts([part.path for part in [front] + [rendered[i] for i in sorted(rendered)]],
+                                       1, cache.font_program, tmp)
+    progress.update("pdf join", 1, 1)
+    progress.finish()
+    for message in warnings:
+        diagnostics.warn(message)
+    cache.prune()
+
+
+def _characters(weasyprint, fonts: FontSet, stylesheet: str, cache, htmls: list[str]) -> list[dict[str, set[str]]]:
+    """For each part, the characters each font sets in it: from the cache, or from the part's HTML
+    as WeasyPrint itself parses it (in parallel, in forked processes)."""
+    known = [cache.characters(html) for html in htmls]
+    todo = [html for html, chars in zip(htmls, known) if chars is None]
+    _reading.update(weasyprint=weasyprint, fonts=fonts, stylesheet=stylesheet)
+    workers = min(os.cpu_count() or 1, len(todo))
+    if workers > 1:
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            found = list(pool.map(_read_characters, todo, chunksize=4))
+    else:
+        found = [_read_characters(html) for html in todo]
+    for html, chars in zip(todo, found):
+        cache.store_characters(html, chars)
+    found.reverse()
+    return [chars if chars is not None else found.pop() for chars in known]
+
+
+_reading: dict = {}  # what _read_characters works with, inherited by the forked processes
+
+
+def _read_characters(html: str) -> dict[str, set[str]]:
+    root = _reading["weasyprint"].HTML(string=html).etree_element
+    return _reading["fonts"].characters([root], _reading["stylesheet"])
+
+
+class _Workers:
+    """Parts rendered by a pool of worker processes (fork: they inherit the book and the fonts),
+    or in this process where only one part is to be set."""
+
+    def __init__(self, settings: dict, jobs: int):
+        self.settings, self.pool = settings, None
+        self.size = min(os.cpu_count() or 1, jobs)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def map(self, jobs: list):
+        from . import pdf_part
+
+        if len(jobs) <= 1 and self.pool is None:
+            for job in jobs:
+                yield self.one(job)
+            return
+        if self.pool is None:
+            self.pool = concurrent.futures.ProcessPoolExecutor(
+                self.size, mp_context=multiprocessing.get_context("fork"),
+                initializer=pdf_part.init_worker, initargs=(self.settings,))
+        # Submitted in book order: a part waits only for parts before it (see zhbook.pdf_part).
+        yield from self.pool.map(pdf_part.render_part, jobs)
+
+    def one(self, job):
+        from . import pdf_part
+
+        if self.pool is not None:
+            return self.pool.submit(pdf_part.render_part, job).result()
+        if not pdf_part._worker:
+            pdf_part.init_worker(self.settings)
+        return pdf_part.render_part(job)

@@ -1,0 +1,136 @@
+"""The PDF parts already set, under .cache/pdf-parts/, so that a rebuild sets only what changed.
+
+A part is known by the hash of all that goes into it: its HTML, the stylesheet, the font files,
+the book's images and identifier, and the code that sets it (zhbook.pdf_part and zhbook.justify,
+WeasyPrint's version). Per part the cache keeps its characters (for the font subsets), its page count and the
+pages its ids are on, and its PDF for each first page number it was set at: a part's layout does
+not depend on where it starts, only its printed page numbers do (see zhbook.pdf_part).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from .pdf_part import RenderedPart
+
+FORMAT = "1"  # bump when what a cached part holds changes
+STALE_SECONDS = 600  # files no build has used for this long are removed after a build
+
+
+def _source_digest() -> str:
+    """The code that turns a part's HTML into its PDF: a change to it invalidates every part."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in ("pdf_part.py", "justify.py"):
+        digest.update(name.encode() + b"\0" + (package / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+class PartCache:
+    def __init__(self, cache_dir: Path, stylesheet: str, fonts, images, identifier: str):
+        import weasyprint
+
+        self.dir = cache_dir / "pdf-parts"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        base = hashlib.sha256()
+        for item in [FORMAT, weasyprint.__version__, _source_digest(), stylesheet, identifier,
+                     *sorted(f.sha256 for f in fonts.files.values()),
+                     *sorted(hashlib.sha256(image.data).hexdigest() + image.href for image in images)]:
+            base.update(item.encode() + b"\0")
+        self.base = base
+        self.meta: dict[str, dict] = {}
+
+    def key(self, html: str) -> str:
+        digest = self.base.copy()
+        digest.update(html.encode())
+        return digest.hexdigest()[:32]
+
+    def _meta(self, html: str) -> dict:
+        key = self.key(html)
+        if key not in self.meta:
+            try:
+                self.meta[key] = json.loads((self.dir / f"{key}.json").read_text())
+            except (OSError, ValueError):
+                self.meta[key] = {}
+        return self.meta[key]
+
+    def _save_meta(self, html: str) -> None:
+        _write(self.dir / f"{self.key(html)}.json", json.dumps(self._meta(html)).encode())
+
+    def characters(self, html: str) -> dict[str, set[str]] | None:
+        chars = self._meta(html).get("chars")
+        return None if chars is None else {name: set(text) for name, text in chars.items()}
+
+    def store_characters(self, html: str, chars: dict[str, set[str]]) -> None:
+        self._meta(html)["chars"] = {name: "".join(sorted(text)) for name, text in chars.items()}
+        self._save_meta(html)
+
+    def store_font_programs(self, programs) -> set[str]:
+        """Keep the font subsets the parts name (zhbook.pdf_part): return their sha256s."""
+        digests = set()
+        for data in programs:
+            digest = hashlib.sha256(data).hexdigest()
+            path = self.dir / f"font-{digest}.otf"
+            if path.is_file():
+                os.utime(path)
+            else:
+                _write(path, data)
+            digests.add(digest)
+        return digests
+
+    def font_program(self, digest: str) -> bytes:
+        return (self.dir / f"font-{digest}.otf").read_bytes()
+
+    def pages(self, html: str) -> int | None:
+        return self._meta(html).get("pages")
+
+    def _pdf_path(self, html: str, first_page: int) -> Path:
+        return self.dir / f"{self.key(html)}-p{first_page}.pdf"
+
+    def load(self, html: str, first_page: int, index: int) -> RenderedPart | None:
+        meta, path = self._meta(html), self._pdf_path(html, first_page)
+        fonts = meta.get("pdfs", {}).get(str(first_page))  # the font programs that PDF names
+        if "pages" not in meta or fonts is None:
+            return None
+        used = [path, self.dir / f"{self.key(html)}.json"] + [self.dir / f"font-{d}.otf" for d in fonts]
+        if not all(p.is_file() for p in used):
+            return None
+        for file in used:
+            os.utime(file)  # in use: prune() leaves it
+        return RenderedPart(index=index, pdf=b"", pages=meta["pages"], first_page=first_page,
+                            anchors=meta["anchors"], warnings=meta["warnings"], path=path)
+
+    def store(self, html: str, part: RenderedPart, font_programs: set[str]) -> None:
+        """Write the part's PDF to the cache; the part keeps only its path."""
+        path = self._pdf_path(html, part.first_page)
+        _write(path, part.pdf)
+        part.pdf, part.path = b"", path
+        meta = self._meta(html)
+        meta.update(pages=part.pages, anchors=part.anchors, warnings=part.warnings)
+        meta.setdefault("pdfs", {})[str(part.first_page)] = sorted(font_programs)
+        self._save_meta(html)
+
+    def prune(self) -> None:
+        """Remove the parts no build has used for a while (a build touches what it uses)."""
+        stale = time.time() - STALE_SECONDS
+        for path in self.dir.iterdir():
+            try:
+                if path.stat().st_mtime < stale:
+                    path.unlink()
+            except OSError:
+                pass  # another build removed it first

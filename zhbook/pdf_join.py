@@ -1,0 +1,196 @@
+"""The parts of the PDF (zhbook.pdf_part), joined into one book with pikepdf (qpdf).
+
+What the join keeps right across parts, since each part was made as a PDF of its own:
+- every part starts on a right-hand page: an empty page is put after a part that ends on one;
+- named destinations of all parts in one name tree, so links between parts work (pdf_part keeps a
+  link to another part's anchor as a link to its name);
+- the bookmarks of all parts in book order, and the page labels (roman front matter, then 1, 2 …);
+- one structure tree (tagged PDF): every part's elements under one Document, with the keys of the
+  parent tree renumbered;
+- the embedded fonts: parts name our book-wide font subsets by a placeholder (see pdf_part);
+  the join embeds each font program once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+from .pdf_part import FONT_PLACEHOLDER
+
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def join_parts(parts: list[Path], body_start_index: int, font_program, out: Path) -> list[str]:
+    """Join parts[0] (the front matter) and the body parts into out; return warnings (links to
+    anchors that no part has). body_start_index: the part whose first page is page 1;
+    font_program(sha256): the bytes of a font program the parts name by placeholder."""
+    book = pikepdf.open(parts[0])
+    sources = [book]  # qpdf copies lazily: sources stay open until the book is saved
+    fonts: dict[str, pikepdf.Object] = {}  # sha256 → the one stream of that font program
+    names: list[tuple[str, pikepdf.Object]] = list(_dests(book))
+    tree = _StructTree(book)
+    outline_items = []
+    with book.open_outline() as outline:
+        outline_items.extend(outline.root)
+    _font_programs(book, range(len(book.pages)), font_program, fonts)
+    body_start = None
+    for index, path in enumerate(parts[1:], start=1):
+        if len(book.pages) % 2:
+            _add_blank_page(book)
+        if index == body_start_index:
+            body_start = len(book.pages)
+        part = pikepdf.open(path)
+        sources.append(part)
+        first = len(book.pages)
+        book.pages.extend(part.pages)
+        _font_programs(book, range(first, len(book.pages)), font_program, fonts)
+        names += [(name, _copy(book, dest)) for name, dest in _dests(part)]
+        tree.add(part, first)
+        with part.open_outline() as part_outline:
+            outline_items += [_copied_item(book, item) for item in part_outline.root]
+    if len(book.pages) % 2:
+        _add_blank_page(book)
+
+    names.sort(key=lambda pair: pair[0])
+    known = {name for name, _ in names}
+    if names:
+        book.Root.Names = Dictionary(Dests=Dictionary(Names=Array([x for name, dest in names
+                                                                   for x in (pikepdf.String(name), dest)])))
+    warnings = _drop_dangling_links(book, known)
+    with book.open_outline() as outline:
+        outline.root[:] = outline_items
+    book.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), body_start or 0,
+                                                  Dictionary(S=Name.D, St=1)]))
+    tree.finish()
+    book.save(out, deterministic_id=True, compress_streams=True,
+              object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for source in sources:
+        source.close()
+    return warnings
+
+
+def _copy(book: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
+    """obj of another PDF, in book: qpdf copies indirect objects (once each, so a page copied before
+    is that page); direct arrays and dictionaries are rebuilt around them."""
+    if isinstance(obj, (Array, Dictionary)) and not obj.is_indirect:
+        if isinstance(obj, Array):
+            return Array([_copy(book, item) for item in obj])
+        return Dictionary({key: _copy(book, value) for key, value in obj.items()})
+    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+        return book.copy_foreign(obj)
+    return obj
+
+
+def _dests(pdf: pikepdf.Pdf):
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return []
+    return [(str(name), dest) for name, dest in pikepdf.NameTree(names.Dests).items()]
+
+
+def _copied_item(book: pikepdf.Pdf, item: pikepdf.OutlineItem) -> pikepdf.OutlineItem:
+    copied = pikepdf.OutlineItem(item.title, destination=_copy(book, item.destination))
+    copied.is_closed = item.is_closed
+    copied.children.extend(_copied_item(book, child) for child in item.children)
+    return copied
+
+
+def _add_blank_page(book: pikepdf.Pdf) -> None:
+    """An empty page the size of the one before it (with its trim and bleed boxes: print variant)."""
+    previous = book.pages[-1].obj
+    page = Dictionary(Type=Name.Page, Resources=Dictionary(), Contents=book.make_stream(b""))
+    for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/CropBox", "/ArtBox"):
+        if box in previous:
+            page[box] = previous[box]
+    book.pages.append(pikepdf.Page(page))
+
+
+def _font_programs(book: pikepdf.Pdf, pages: range, program, streams: dict[str, pikepdf.Object]) -> None:
+    """Put the font program in place of each placeholder (zhbook.pdf_part): one stream per program,
+    shared by the parts. program(sha256) gives its bytes."""
+    for number in pages:
+        resources = book.pages[number].obj.get("/Resources")
+        if resources is None or "/Font" not in resources:
+            continue
+        for font in resources.Font.values():
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get("/FontDescriptor")
+                for key in FONT_FILES if descriptor is not None else ():
+                    stream = descriptor.get(key)
+                    if stream is None or int(stream.get("/Length", 0)) > 200:
+                        continue  # a real font program (not one of ours)
+                    data = stream.read_bytes()
+                    if not data.startswith(FONT_PLACEHOLDER):
+                        continue
+                    digest = data[len(FONT_PLACEHOLDER):].decode()
+                    if digest not in streams:
+                        streams[digest] = book.make_stream(program(digest), Subtype=stream.get("/Subtype"))
+                    descriptor[key] = streams[digest]
+
+
+def _drop_dangling_links(book: pikepdf.Pdf, known: set[str]) -> list[str]:
+    warnings = []
+    for number, page in enumerate(book.pages, start=1):
+        annotations = page.obj.get("/Annots")
+        if annotations is None:
+            continue
+        kept = Array()
+        for annotation in annotations:
+            dest = annotation.get("/Dest")
+            if isinstance(dest, pikepdf.String) and str(dest) not in known:
+                warnings.append(f"a link to #{dest} on page {number}: no heading or note has that id")
+                continue
+            kept.append(annotation)
+        if len(kept) != len(annotations):
+            page.obj.Annots = kept
+    return warnings
+
+
+class _StructTree:
+    """One structure tree for the joined book: the parts' Document elements' children under the
+    front matter's Document, parent-tree keys shifted past the keys already used."""
+
+    def __init__(self, book: pikepdf.Pdf):
+        self.root = book.Root.get("/StructTreeRoot")
+        self.book = book
+        if self.root is None:
+            return
+        self.document = self._document(self.root)
+        self.nums = list(self.root.ParentTree.Nums)
+        self.next_key = max((int(k) for k in self.nums[::2]), default=-1) + 1
+
+    @staticmethod
+    def _document(root: pikepdf.Object) -> pikepdf.Object:
+        kids = root.K
+        return kids[0] if isinstance(kids, Array) else kids
+
+    def add(self, part: pikepdf.Pdf, first_page: int) -> None:
+        part_root = part.Root.get("/StructTreeRoot")
+        if self.root is None or part_root is None:
+            return
+        offset = self.next_key
+        document = _copy(self.book, self._document(part_root))
+        kids = document.K if isinstance(document.K, Array) else Array([document.K])
+        for kid in kids:
+            if isinstance(kid, Dictionary):
+                kid.P = self.document
+            self.document.K.append(kid)
+        part_nums = list(part_root.ParentTree.Nums)
+        for key, value in zip(part_nums[::2], part_nums[1::2]):
+            self.nums += [int(key) + offset, _copy(self.book, value)]
+            self.next_key = max(self.next_key, int(key) + offset + 1)
+        for number in range(first_page, first_page + len(part.pages)):
+            page = self.book.pages[number].obj
+            if "/StructParents" in page:
+                page.StructParents = int(page.StructParents) + offset
+            for annotation in page.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+
+    def finish(self) -> None:
+        if self.root is not None:
+            self.root.ParentTree = Dictionary(Nums=Array(self.nums))
+            self.root.ParentTreeNextKey = self.next_key
