@@ -26,7 +26,7 @@ from .errors import BookError
 
 # Part of every subset whatever the text: digits and Latin for page numbers, roman numerals, URLs.
 ALWAYS_INCLUDED = {chr(c) for c in range(0x20, 0x7F)} | set("　，。、；：？！“”‘’（）《》〔〕…—·")
-SUBSET_VERSION = "3"  # bump when the subsetting options change, to invalidate the cache
+SUBSET_VERSION = "5"  # bump when the subsetting options change, to invalidate the cache
 
 
 @dataclass
@@ -209,10 +209,12 @@ class FontSet:
             self._covered = frozenset().union(*(f.cmap(self.cache_dir) for f in self.embedded))
         return sorted({c for c in text if ord(c) not in self._covered and not c.isspace() and ord(c) >= 0x20})
 
-    def subset(self, font: FontFile, chars: set[str]) -> bytes:
-        """The font cut down to chars (plus their layout alternates), cached by content."""
-        key = hashlib.sha256(
-            "\0".join([SUBSET_VERSION, font.sha256, "".join(sorted(chars))]).encode()).hexdigest()[:24]
+    def subset(self, font: FontFile, chars: set[str], retain_gids: bool = False) -> bytes:
+        """The font cut down to chars (plus their layout alternates), cached by content.
+        retain_gids: every glyph keeps its number in the full font (the others are left empty), so
+        that text set with one such subset displays with any larger one (zhbook.pdf_join)."""
+        key = hashlib.sha256("\0".join([SUBSET_VERSION, font.sha256, "".join(sorted(chars)),
+                                         "retain-gids" if retain_gids else ""]).encode()).hexdigest()[:24]
         cached = self.cache_dir / "fonts" / f"{font.path.stem}-{key}{font.path.suffix}"
         if cached.exists():
             return cached.read_bytes()
@@ -223,6 +225,9 @@ class FontSet:
         options.name_IDs = ["*"]  # keep copyright and licence names (OFL)
         options.notdef_outline = True
         options.recalc_timestamp = False  # same input, same bytes
+        options.retain_gids = retain_gids
+        if retain_gids:  # for the PDF, set horizontally: the vertical metrics of 65,535 glyphs are dead weight
+            options.drop_tables += ["vmtx", "vhea", "VORG"]
         try:
             # No bounding boxes recomputed on save: the full font's hold for the subset, and
             # computing them means drawing every glyph (half the time of a cold subset).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import hashlib
 import multiprocessing
 import os
 import re
@@ -102,9 +103,11 @@ def _html(root: etree._Element) -> str:
     return (root.text or "") + "".join(etree.tostring(child, method="html", encoding="unicode") for child in root)
 
 
-def part_html(book: Book, body: Markup, date: str) -> str:
-    """One part of the book as an HTML document of its own: the same head (PDF metadata) for all."""
-    return templates.render("book.html.j2", meta=book.meta, date=date, body=body)
+def part_html(book: Book, body: Markup) -> str:
+    """One part of the book as an HTML document of its own. The joined PDF takes its metadata from
+    the front matter's, and its dates from the join: no part holds the build date (which changes
+    with every edit), so an edit leaves the other parts cached."""
+    return templates.render("book.html.j2", meta=book.meta, body=body)
 
 
 def front_body(book: Book, chapters: list[RenderedDocument], colophon: RenderedDocument | None,
@@ -134,22 +137,24 @@ def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDo
 
     weasyprint = load_weasyprint()
     progress = progress or Progress(quiet=True)
-    date = book.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
     image, image_type = cover_image(book, fonts.embedded[0].path, fonts.embedded[-1].path)
     cover_uri = f"data:{image_type};base64,{base64.b64encode(image).decode()}"
-    bodies = [part_html(book, chapter_body(book, chapter), date) for chapter in chapters]
+    bodies = [part_html(book, chapter_body(book, chapter)) for chapter in chapters]
     images = used_images(chapters + [colophon])
     cache = PartCache(cache_dir, stylesheet, fonts, images, book.meta.identifier)
 
     # The fonts hold the characters of every part: per part from the cache, or read from its HTML.
     # The front matter's page numbers are not known yet, but they are digits: always included.
-    front_draft = part_html(book, front_body(book, chapters, colophon, cover_uri, {}), date)
+    front_draft = part_html(book, front_body(book, chapters, colophon, cover_uri, {}))
     used = {name: set() for name in fonts.files}
     for chars in _characters(weasyprint, fonts, stylesheet, cache, bodies + [front_draft]):
         for name, part_chars in chars.items():
             used[name] |= part_chars
-    font_data = {font.path.resolve().as_uri(): fonts.subset(font, used[font.path.name]) for font in fonts.embedded}
-    programs = cache.store_font_programs(font_data.values())
+    # Subsets that keep the full fonts' glyph numbers: a chapter from the cache, set with an older
+    # subset, shows right with today's, which the join embeds once for all parts.
+    subsets = {font.sha256: fonts.subset(font, used[font.path.name], retain_gids=True) for font in fonts.embedded}
+    font_data = {font.path.resolve().as_uri(): subsets[font.sha256] for font in fonts.embedded}
+    programs = {hashlib.sha256(data).hexdigest(): font_sha for font_sha, data in subsets.items()}
 
     counts = pdf_part.PageCounts([cache.pages(html) for html in bodies])
     settings = {"stylesheet": stylesheet, "styles_url": str(styles_dir.resolve()) + "/",
@@ -160,10 +165,13 @@ def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDo
     with _Workers(settings, len(bodies) + 1) as workers:
         # 1. Parts never laid out before: their page counts decide where the later parts start.
         new = [pdf_part.PartJob(i + 1, html, None) for i, html in enumerate(bodies) if cache.pages(html) is None]
+        planned, newly_set = len(new), []
+
         def done(part: pdf_part.RenderedPart) -> None:
             rendered[part.index] = part
-            cache.store(bodies[part.index - 1], part, programs)
-            progress.update("pdf chapters", len(rendered), len(bodies), sum(p.pages for p in rendered.values()))
+            cache.store(bodies[part.index - 1], part)
+            newly_set.append(part.index)
+            progress.update("pdf chapters set", len(newly_set), planned)
 
         for part in workers.map(new):
             done(part)
@@ -182,6 +190,7 @@ def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDo
                 again.append(pdf_part.PartJob(index, html, first_pages[index - 1]))
             else:
                 rendered[index] = cached
+        planned += len(again)
         for part in workers.map(again):
             done(part)
         # 3. The front matter, with the contents' page numbers.
@@ -189,11 +198,11 @@ def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDo
         for index in range(len(bodies), 0, -1):  # the first page a heading id is on wins
             part = rendered[index]
             labels.update({name: str(part.first_page + number) for name, number in part.anchors.items()})
-        front_html = part_html(book, front_body(book, chapters, colophon, cover_uri, labels), date)
+        front_html = part_html(book, front_body(book, chapters, colophon, cover_uri, labels))
         front = cache.load(front_html, 1, 0)
         if front is None:
             front = workers.one(pdf_part.PartJob(0, front_html, 1))
-            cache.store(front_html, front, programs)
+            cache.store(front_html, front)
     for part in [front] + [rendered[i] for i in sorted(rendered)]:
         for message in part.warnings:
             if not EPUB_ONLY_PROPERTIES.search(message):
@@ -201,9 +210,12 @@ def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDo
     progress.update("pdf join", 0, 1)
     with atomic_output(out_path) as tmp:
         warnings = pdf_join.join_parts([part.path for part in [front] + [rendered[i] for i in sorted(rendered)]],
-                                       1, cache.font_program, tmp)
+                                       1, subsets.__getitem__, book.build_date, tmp)
     progress.update("pdf join", 1, 1)
     progress.finish()
+    pages = sum(part.pages + part.pages % 2 for part in rendered.values())
+    progress.line(f"pdf: {len(bodies)} chapters, {pages} pages; {len(bodies) - len(newly_set)} chapters "
+                  "from the cache")
     for message in warnings:
         diagnostics.warn(message)
     cache.prune()

@@ -80,22 +80,6 @@ class PartCache:
         self._meta(html)["chars"] = {name: "".join(sorted(text)) for name, text in chars.items()}
         self._save_meta(html)
 
-    def store_font_programs(self, programs) -> set[str]:
-        """Keep the font subsets the parts name (zhbook.pdf_part): return their sha256s."""
-        digests = set()
-        for data in programs:
-            digest = hashlib.sha256(data).hexdigest()
-            path = self.dir / f"font-{digest}.otf"
-            if path.is_file():
-                os.utime(path)
-            else:
-                _write(path, data)
-            digests.add(digest)
-        return digests
-
-    def font_program(self, digest: str) -> bytes:
-        return (self.dir / f"font-{digest}.otf").read_bytes()
-
     def pages(self, html: str) -> int | None:
         return self._meta(html).get("pages")
 
@@ -104,25 +88,20 @@ class PartCache:
 
     def load(self, html: str, first_page: int, index: int) -> RenderedPart | None:
         meta, path = self._meta(html), self._pdf_path(html, first_page)
-        fonts = meta.get("pdfs", {}).get(str(first_page))  # the font programs that PDF names
-        if "pages" not in meta or fonts is None:
-            return None
-        used = [path, self.dir / f"{self.key(html)}.json"] + [self.dir / f"font-{d}.otf" for d in fonts]
-        if not all(p.is_file() for p in used):
+        used = [path, self.dir / f"{self.key(html)}.json"]
+        if "pages" not in meta or not path.is_file():
             return None
         for file in used:
             os.utime(file)  # in use: prune() leaves it
         return RenderedPart(index=index, pdf=b"", pages=meta["pages"], first_page=first_page,
                             anchors=meta["anchors"], warnings=meta["warnings"], path=path)
 
-    def store(self, html: str, part: RenderedPart, font_programs: set[str]) -> None:
+    def store(self, html: str, part: RenderedPart) -> None:
         """Write the part's PDF to the cache; the part keeps only its path."""
         path = self._pdf_path(html, part.first_page)
         _write(path, part.pdf)
         part.pdf, part.path = b"", path
-        meta = self._meta(html)
-        meta.update(pages=part.pages, anchors=part.anchors, warnings=part.warnings)
-        meta.setdefault("pdfs", {})[str(part.first_page)] = sorted(font_programs)
+        self._meta(html).update(pages=part.pages, anchors=part.anchors, warnings=part.warnings)
         self._save_meta(html)
 
     def prune(self) -> None:

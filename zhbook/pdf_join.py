@@ -7,12 +7,14 @@ What the join keeps right across parts, since each part was made as a PDF of its
 - the bookmarks of all parts in book order, and the page labels (roman front matter, then 1, 2 …);
 - one structure tree (tagged PDF): every part's elements under one Document, with the keys of the
   parent tree renumbered;
-- the embedded fonts: parts name our book-wide font subsets by a placeholder (see pdf_part);
-  the join embeds each font program once.
+- the embedded fonts: parts name our fonts by a placeholder (see pdf_part); the join embeds the
+  book's subset of each font once. The subsets keep the full fonts' glyph numbers, so a part set
+  with an older subset (from the cache) shows right with today's.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pikepdf
@@ -23,13 +25,14 @@ from .pdf_part import FONT_PLACEHOLDER
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
-def join_parts(parts: list[Path], body_start_index: int, font_program, out: Path) -> list[str]:
+def join_parts(parts: list[Path], body_start_index: int, font_program, date: datetime, out: Path) -> list[str]:
     """Join parts[0] (the front matter) and the body parts into out; return warnings (links to
     anchors that no part has). body_start_index: the part whose first page is page 1;
-    font_program(sha256): the bytes of a font program the parts name by placeholder."""
+    font_program(sha256 of a full font): the book's subset of it, for the parts' placeholders; date: the
+    creation and modification date of the book (the parts hold none, see zhbook.pdf)."""
     book = pikepdf.open(parts[0])
     sources = [book]  # qpdf copies lazily: sources stay open until the book is saved
-    fonts: dict[str, pikepdf.Object] = {}  # sha256 → the one stream of that font program
+    fonts: dict[str, pikepdf.Object] = {}  # full font's sha256 → the one stream of its subset
     names: list[tuple[str, pikepdf.Object]] = list(_dests(book))
     tree = _StructTree(book)
     outline_items = []
@@ -47,10 +50,10 @@ def join_parts(parts: list[Path], body_start_index: int, font_program, out: Path
         first = len(book.pages)
         book.pages.extend(part.pages)
         _font_programs(book, range(first, len(book.pages)), font_program, fonts)
-        names += [(name, _copy(book, dest)) for name, dest in _dests(part)]
+        names += [(name, _copy(book, part, dest)) for name, dest in _dests(part)]
         tree.add(part, first)
         with part.open_outline() as part_outline:
-            outline_items += [_copied_item(book, item) for item in part_outline.root]
+            outline_items += [_copied_item(book, part, item) for item in part_outline.root]
     if len(book.pages) % 2:
         _add_blank_page(book)
 
@@ -65,6 +68,8 @@ def join_parts(parts: list[Path], body_start_index: int, font_program, out: Path
     book.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), body_start or 0,
                                                   Dictionary(S=Name.D, St=1)]))
     tree.finish()
+    stamp = pikepdf.String(date.astimezone(timezone.utc).strftime("D:%Y%m%d%H%M%SZ"))
+    book.docinfo[Name.CreationDate] = book.docinfo[Name.ModDate] = stamp
     book.save(out, deterministic_id=True, compress_streams=True,
               object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for source in sources:
@@ -72,15 +77,12 @@ def join_parts(parts: list[Path], body_start_index: int, font_program, out: Path
     return warnings
 
 
-def _copy(book: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
-    """obj of another PDF, in book: qpdf copies indirect objects (once each, so a page copied before
-    is that page); direct arrays and dictionaries are rebuilt around them."""
-    if isinstance(obj, (Array, Dictionary)) and not obj.is_indirect:
-        if isinstance(obj, Array):
-            return Array([_copy(book, item) for item in obj])
-        return Dictionary({key: _copy(book, value) for key, value in obj.items()})
-    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
-        return book.copy_foreign(obj)
+def _copy(book: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
+    """obj of source (another PDF), in book. qpdf copies indirect objects, each once, so a page copied before
+    is that page; a direct array or dictionary is made indirect in its PDF first, so that qpdf
+    copies it whole (much faster than rebuilding it here item by item)."""
+    if isinstance(obj, (Array, Dictionary)):
+        return book.copy_foreign(obj if obj.is_indirect else source.make_indirect(obj))
     return obj
 
 
@@ -91,10 +93,10 @@ def _dests(pdf: pikepdf.Pdf):
     return [(str(name), dest) for name, dest in pikepdf.NameTree(names.Dests).items()]
 
 
-def _copied_item(book: pikepdf.Pdf, item: pikepdf.OutlineItem) -> pikepdf.OutlineItem:
-    copied = pikepdf.OutlineItem(item.title, destination=_copy(book, item.destination))
+def _copied_item(book: pikepdf.Pdf, part: pikepdf.Pdf, item: pikepdf.OutlineItem) -> pikepdf.OutlineItem:
+    copied = pikepdf.OutlineItem(item.title, destination=_copy(book, part, item.destination))
     copied.is_closed = item.is_closed
-    copied.children.extend(_copied_item(book, child) for child in item.children)
+    copied.children.extend(_copied_item(book, part, child) for child in item.children)
     return copied
 
 
@@ -109,12 +111,15 @@ def _add_blank_page(book: pikepdf.Pdf) -> None:
 
 
 def _font_programs(book: pikepdf.Pdf, pages: range, program, streams: dict[str, pikepdf.Object]) -> None:
-    """Put the font program in place of each placeholder (zhbook.pdf_part): one stream per program,
-    shared by the parts. program(sha256) gives its bytes."""
+    """Put the font program in place of each placeholder (zhbook.pdf_part): one stream per font,
+    shared by the parts. program(sha256 of the full font) gives the book's subset of it."""
+    seen = set()  # WeasyPrint gives all pages of a part one resource dictionary
     for number in pages:
         resources = book.pages[number].obj.get("/Resources")
-        if resources is None or "/Font" not in resources:
+        if resources is None or "/Font" not in resources or resources.objgen in seen:
             continue
+        if resources.is_indirect:
+            seen.add(resources.objgen)
         for font in resources.Font.values():
             for descendant in font.get("/DescendantFonts", [font]):
                 descriptor = descendant.get("/FontDescriptor")
@@ -123,11 +128,15 @@ def _font_programs(book: pikepdf.Pdf, pages: range, program, streams: dict[str, 
                     if stream is None or int(stream.get("/Length", 0)) > 200:
                         continue  # a real font program (not one of ours)
                     data = stream.read_bytes()
-                    if not data.startswith(FONT_PLACEHOLDER):
+                    if not data[4:].startswith(FONT_PLACEHOLDER):
                         continue
-                    digest = data[len(FONT_PLACEHOLDER):].decode()
+                    digest = data[4 + len(FONT_PLACEHOLDER):].decode()
                     if digest not in streams:
-                        streams[digest] = book.make_stream(program(digest), Subtype=stream.get("/Subtype"))
+                        real = program(digest)
+                        streams[digest] = book.make_stream(real)
+                        for name, value in stream.items():  # /Subtype /OpenType, or /Length1 for TrueType
+                            if name in ("/Subtype", "/Length1"):
+                                streams[digest][name] = len(real) if name == "/Length1" else value
                     descriptor[key] = streams[digest]
 
 
@@ -172,15 +181,15 @@ class _StructTree:
         if self.root is None or part_root is None:
             return
         offset = self.next_key
-        document = _copy(self.book, self._document(part_root))
+        document = _copy(self.book, part, self._document(part_root))
         kids = document.K if isinstance(document.K, Array) else Array([document.K])
         for kid in kids:
             if isinstance(kid, Dictionary):
                 kid.P = self.document
             self.document.K.append(kid)
-        part_nums = list(part_root.ParentTree.Nums)
+        part_nums = list(_copy(self.book, part, part_root.ParentTree).Nums)  # one copy in qpdf, not one per entry
         for key, value in zip(part_nums[::2], part_nums[1::2]):
-            self.nums += [int(key) + offset, _copy(self.book, value)]
+            self.nums += [int(key) + offset, value]
             self.next_key = max(self.next_key, int(key) + offset + 1)
         for number in range(first_page, first_page + len(part.pages)):
             page = self.book.pages[number].obj

@@ -22,7 +22,8 @@ from pathlib import Path
 from .errors import BookError
 
 UNKNOWN, FAILED = -1, -2
-FONT_PLACEHOLDER = b"zhbook font program "  # + the sha256 of our subset, see _font_placeholders
+# A font program's first four bytes, this, and the sha256 of the full font: see _font_placeholders.
+FONT_PLACEHOLDER = b"zhbook font program "
 WAIT_SECONDS = 1800  # a part laid out by another worker; far more than any chapter takes
 
 # Set in each worker by init_worker (inherited through fork, never pickled).
@@ -79,7 +80,7 @@ def init_worker(settings: dict) -> None:
     weasyprint = load_weasyprint()
     justify.install()
     _install_page_offset()
-    _font_placeholders(settings["font_programs"])
+    _font_placeholders()
     font_config = weasyprint.text.fonts.FontConfiguration()
     fetcher = settings["fetcher"]()
     css = weasyprint.CSS(string=settings["stylesheet"], base_url=settings["styles_url"], url_fetcher=fetcher,
@@ -181,9 +182,10 @@ class _collected_warnings:
         self.logger.propagate = self.propagate
 
 
-def _font_placeholders(programs: set[str]) -> None:
-    """Patch WeasyPrint 70.0 to embed, for each of our font subsets (by sha256), a placeholder
-    naming it instead of the font program: the join puts the one real program in their place.
+def _font_placeholders() -> None:
+    """Patch WeasyPrint 70.0 to embed, for each of our font subsets (_worker["font_programs"]: sha256
+    of the subset → sha256 of its full font), a placeholder naming the full font instead of the font
+    program: the join puts the book's subset of that font in its place, once for all parts.
     A part then costs no font compression and little disk, and WeasyPrint does not subset the
     font again per part (which would give every part a program of its own). Widths and the
     ToUnicode map still come from the glyphs the part uses."""
@@ -194,11 +196,12 @@ def _font_placeholders(programs: set[str]) -> None:
     original = Font.clean
 
     def clean(self, to_unicode, hinting):
-        if self.file_content.startswith(FONT_PLACEHOLDER):
+        if self.file_content[4:].startswith(FONT_PLACEHOLDER):
             return  # a font object used by an earlier part of this worker
-        digest = hashlib.sha256(self.file_content).hexdigest()
-        if digest in programs:
-            self.file_content = FONT_PLACEHOLDER + digest.encode()
+        font = _worker["font_programs"].get(hashlib.sha256(self.file_content).hexdigest())
+        if font is not None:
+            # The first four bytes stay: WeasyPrint tells OpenType/CFF (OTTO) from TrueType by them.
+            self.file_content = self.file_content[:4] + FONT_PLACEHOLDER + font.encode()
             return
         original(self, to_unicode, hinting)
 

@@ -35,3 +35,10 @@ class Progress:
         self.stream.write(("\r\033[K" if self.live else "") + line + "\n")
         self.stream.flush()
         self.stage = None
+
+    def line(self, text: str) -> None:
+        """A summary line (not with -q)."""
+        if not self.quiet:
+            self.finish()
+            self.stream.write(text + "\n")
+            self.stream.flush()
