@@ -27,6 +27,7 @@ class Measurement:
     peak_single: int  # bytes, kernel's ru_maxrss of the largest process (see above)
     processes: int  # most processes of the tree seen at once
     stderr: str
+    stdout: str = ""
 
     @property
     def ok(self) -> bool:
@@ -62,13 +63,16 @@ def _tree_rss(root: int) -> tuple[int, int]:
 
 def run(cmd: list[str], cwd=None, env=None, timeout: float = 3600) -> Measurement:
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    # stderr goes to a pipe we only read at the end: keep it from filling by draining in a thread.
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Both pipes are read at the end: keep them from filling by draining each in a thread.
     import threading
 
     chunks: list[bytes] = []
-    reader = threading.Thread(target=lambda: chunks.append(proc.stderr.read()), daemon=True)
-    reader.start()
+    out_chunks: list[bytes] = []
+    readers = [threading.Thread(target=lambda: chunks.append(proc.stderr.read()), daemon=True),
+               threading.Thread(target=lambda: out_chunks.append(proc.stdout.read()), daemon=True)]
+    for reader in readers:
+        reader.start()
     peak = most = 0
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -81,10 +85,11 @@ def run(cmd: list[str], cwd=None, env=None, timeout: float = 3600) -> Measuremen
         time.sleep(INTERVAL)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    reader.join(5)
+    for reader in readers:
+        reader.join(5)
     single = usage.ru_maxrss * 1024
     return Measurement(proc.returncode, wall, peak, single, most,
-                       b"".join(chunks).decode("utf-8", "replace"))
+                       b"".join(chunks).decode("utf-8", "replace"), b"".join(out_chunks).decode("utf-8", "replace"))
 
 
 if __name__ == "__main__":

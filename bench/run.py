@@ -4,7 +4,7 @@
     .venv/bin/python bench/run.py [--sizes 100k,300k,1m] [--skip-peers] [--out FILE] [--work DIR]
 
 For each size, a deterministic book is generated (bench/gen.py) into the work folder, then built
-with our builder (EPUB and PDF, each cold — .cache/fonts removed first — and warm), with pandoc
+with our builder (EPUB and PDF, each cold — .cache/ emptied first — and warm), with pandoc
 (Markdown → EPUB, no fonts) and with one plain single-process WeasyPrint render of the same text
 (bench/plain_weasyprint.py). Each command runs under bench/procmon.py: wall time and the peak
 memory of its whole process tree. On the largest size, rebuilds are measured too: the builder run
@@ -36,7 +36,8 @@ import procmon  # noqa: E402
 
 VENV_PY = REPO / ".venv" / "bin" / "python"
 PY = str(VENV_PY) if VENV_PY.exists() else sys.executable
-FONT_CACHE = REPO / ".cache" / "fonts"
+CACHE = REPO / ".cache"
+FONT_CACHE = CACHE / "fonts"
 MB = 2 ** 20
 
 
@@ -58,16 +59,18 @@ class Row:
         return self.path.stat().st_size / 1024 if self.ok else None
 
 
-def clear_font_cache() -> None:
-    shutil.rmtree(FONT_CACHE, ignore_errors=True)
+def clear_caches() -> None:
+    """Everything the builder keeps between builds: font subsets, Markdown renderings, PDF parts."""
+    for name in ("fonts", "markdown", "pdf-parts"):
+        shutil.rmtree(CACHE / name, ignore_errors=True)
 
 
 def measure(cmd: list, cwd: Path = REPO) -> procmon.Measurement:
     return procmon.run([str(c) for c in cmd], cwd=cwd)
 
 
-def ours(target: str, book: Path, out: Path) -> procmon.Measurement:
-    return measure([PY, "build.py", target, "--book", book, "--out", out, "-q"])
+def ours(target: str, book: Path, out: Path, quiet: bool = True) -> procmon.Measurement:
+    return measure([PY, "build.py", target, "--book", book, "--out", out] + (["-q"] if quiet else []))
 
 
 def failure(m: procmon.Measurement | None) -> str:
@@ -142,7 +145,7 @@ def bench_size(n: int, work: Path, skip_peers: bool, log) -> tuple[dict, list[Ro
         path = ours_out / f"{facts['slug']}.{target}"
         for state in ("cold", "warm"):
             if state == "cold":
-                clear_font_cache()
+                clear_caches()
             m = ours(target, book, ours_out)
             rows.append(Row(label, f"zhbook {state}", target.upper(), m, path))
             log(f"[{label}] zhbook {target} {state}: {m.wall:.1f} s, {m.peak_rss / MB:.0f} MB"
@@ -197,7 +200,7 @@ def bench_rebuilds(facts: dict, work: Path, log) -> list[tuple[str, procmon.Meas
 
     m = ours("pdf", book, out)
     results.append((f"`build.py pdf`, nothing changed ({label})", m,
-                    "full rebuild: the builder has no up-to-date check or incremental mode"))
+                    "every chapter from the cache (.cache/pdf-parts); the parts joined again"))
     log(f"[{label}] no-op build.py pdf: {m.wall:.1f} s")
 
     make = ["make", "-C", REPO, "pdf", f"BOOK={book}", f"OUT={out}"]
@@ -213,10 +216,12 @@ def bench_rebuilds(facts: dict, work: Path, log) -> list[tuple[str, procmon.Meas
 
     subsets_before = set(FONT_CACHE.glob("*")) if FONT_CACHE.exists() else set()
     edited = edit_one_chapter(book)
-    m = ours("pdf", book, out)
+    m = ours("pdf", book, out, quiet=False)
     new_subsets = (set(FONT_CACHE.glob("*")) if FONT_CACHE.exists() else set()) - subsets_before
+    cached = re.search(r"(\d+) chapters from the cache", m.stdout or "")
     results.append((f"`build.py pdf` after editing one chapter ({edited.name} of {facts['chapters']})", m,
-                    "full rebuild; font subsets "
+                    (f"{facts['chapters'] - int(cached.group(1))} chapter(s) set again, {cached.group(1)} from the "
+                     "cache" if cached else "no cache summary printed") + "; font subsets "
                     + (f"re-made ({len(new_subsets)} new)" if new_subsets else "from the cache (same characters)")))
     log(f"[{label}] edited-chapter build.py pdf: {m.wall:.1f} s")
     return results
@@ -245,7 +250,8 @@ def report(facts_list: list[dict], rows: list[Row], rebuilds: list, machine: lis
                    f"{f['distinct_han']:,} | {f['footnotes']:,} |")
 
     out += ["", "## Results", "",
-            "cold = `.cache/fonts` (font subsets) removed before the run; warm = run again at once. "
+            "cold = the builder's caches (`.cache/`: font subsets, Markdown, PDF parts) emptied before the run; "
+            "warm = run again at once, nothing changed. "
             "Peak MB: largest sum of RSS over the process and all its descendants (sampled every 20 ms). "
             "Ratios: time (and memory) over the peer's: EPUB against pandoc, PDF against plain WeasyPrint.", "",
             "| size | tool | output | wall s | peak MB | size KB | time vs peer | memory vs peer |",
