@@ -49,6 +49,18 @@ $(VENV_STAMP): requirements.txt requirements-dev.txt
 test: | $(VENV_STAMP) ## run the tests (they build the real book with the real tools)
 	$(PY) -m pytest -q tests
 
+# The property test of issue 5 on many more generated books than `make test` runs (200).
+FUZZ_EXAMPLES ?= 2000
+.PHONY: fuzz
+fuzz: | $(VENV_STAMP) ## fuzz the builder: FUZZ_EXAMPLES generated books, each an error line or a valid EPUB
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_fuzz.py
+
+# The benchmark: synthetic books of 100K, 300K and 1M Chinese characters, built by zhbook, pandoc and
+# plain WeasyPrint; the tables go to bench/results.md. About 15 minutes on 2 cores.
+.PHONY: bench
+bench: | $(VENV_STAMP) ## benchmark against pandoc and plain WeasyPrint: bench/results.md (SIZES=100k,300k,1m)
+	$(PY) bench/run.py --sizes $(or $(SIZES),100k,300k,1m)
+
 # make import SRC=RAW.txt OUT=DIR: a scraped article to a book folder (then: make BOOK=DIR). OUT must be
 # given: its default, dist/, is where books are built, not a book folder.
 .PHONY: import

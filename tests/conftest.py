@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_checks import messy_build  # noqa: F401 (issue 5's messy book, built once per session)
 from tests.helpers import run_build
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
 
 from .errors import BookError, Diagnostics
+from .output import outputs_together
+from .progress import Progress
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STYLES_DIR = REPO_ROOT / "styles"
@@ -29,10 +32,15 @@ def _stylesheet(*names: str) -> str:
 def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, for_print: bool = False) -> list[Path]:
     from .fonts import FontSet
     from .load import load_book
-    from .markdown_cjk import render_markdown
+    from .markdown_cjk import render_markdown, render_markdown_cached
 
+    progress = Progress(quiet=diagnostics.quiet)
     book = load_book(book_dir, diagnostics)
-    chapters = [render_markdown(source) for source in book.chapters]
+    chapters = []
+    for source in book.chapters:
+        chapters.append(render_markdown_cached(source, CACHE_DIR))
+        progress.update("markdown", len(chapters), len(book.chapters))
+    progress.finish()
     colophon = render_markdown(book.colophon) if book.colophon else None
     for chapter in chapters:
         if not chapter.headings or chapter.headings[0].level != 1:
@@ -49,19 +57,34 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, 
     diagnostics.raise_if_strict()
 
     written = []
-    if target in ("epub", "all"):
-        from .epub import build_epub
-        path = out_dir / f"{book.meta.slug}.epub"
-        build_epub(book, chapters, colophon, fonts, epub_css, path)
-        written.append(path)
-    if target in ("pdf", "all"):
-        from .pdf import build_pdf
-        # The print variant adds bleed and crop marks for the printer; the screen PDF has neither.
-        sheets = ("book.css", "pdf.css", "print.css") if for_print else ("book.css", "pdf.css")
-        path = out_dir / f"{book.meta.slug}{'.print' if for_print else ''}.pdf"
-        build_pdf(book, chapters, colophon, fonts, _stylesheet(*sheets), STYLES_DIR, path, diagnostics)
-        written.append(path)
+    with outputs_together():  # all or nothing: a failed PDF does not leave a new EPUB beside an old PDF
+        if target in ("epub", "all"):
+            from .epub import build_epub
+            path = out_dir / f"{book.meta.slug}.epub"
+            build_epub(book, chapters, colophon, fonts, epub_css, path)
+            written.append(path)
+        if target in ("pdf", "all"):
+            from .pdf import build_pdf
+            # The print variant adds bleed and crop marks for the printer; the screen PDF has neither.
+            sheets = ("book.css", "pdf.css", "print.css") if for_print else ("book.css", "pdf.css")
+            path = out_dir / f"{book.meta.slug}{'.print' if for_print else ''}.pdf"
+            build_pdf(book, chapters, colophon, fonts, _stylesheet(*sheets), STYLES_DIR, path, diagnostics,
+                      CACHE_DIR, progress)
+            written.append(path)
     return written
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm():
+    """SIGTERM (kill, a CI timeout) unwinds like Ctrl-C, so temporary outputs are removed on the
+    way out; returns the previous handler, or None where signals cannot be set (not the main thread)."""
+    try:
+        return signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
     diagnostics = Diagnostics(strict=getattr(args, "strict", False), quiet=args.quiet)
     started = time.perf_counter()
+    previous_sigterm = _stop_on_sigterm()
     try:
         if args.command == "import":
             from .importer import import_article
@@ -100,12 +124,20 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C, or kill: the temporary outputs were removed on the way out
+        if args.debug:
+            raise
+        print("error: interrupted; the previous outputs are as they were", file=sys.stderr)
+        return 130
     except Exception as exc:  # a bug of ours: still one line unless --debug
         if args.debug:
             raise
-        print(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it",
-              file=sys.stderr)
+        print(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
+              .replace("\n", " "), file=sys.stderr)
         return 2
+    finally:
+        if previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, previous_sigterm)
     if not args.quiet:
         for path in written:
             size = f" ({path.stat().st_size / 1024:.0f} KB)" if path.is_file() else ""

@@ -140,7 +140,10 @@ def _raster(data: bytes, note) -> tuple[bytes, str, str]:
             image = Image.open(io.BytesIO(data))
         except UnidentifiedImageError:
             raise BookError("not an image (or a format Pillow cannot read); use PNG, JPEG, GIF, WebP or SVG")
-        except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
+        except Image.DecompressionBombError:  # Pillow refuses to open more than ~179 MP: say so plainly
+            raise BookError(f"the image is too large to embed (over {REFUSE_PIXELS // 1_000_000} MP); scale it "
+                            f"down (at most {MAX_WIDTH}×{MAX_HEIGHT} is used)")
+        except (OSError, ValueError, SyntaxError) as exc:
             raise BookError(f"cannot read the image ({exc}); re-save it as PNG or JPEG")
         width, height = image.size
         if width < 1 or height < 1 or width * height > REFUSE_PIXELS:
@@ -154,6 +157,12 @@ def _raster(data: bytes, note) -> tuple[bytes, str, str]:
     scale = min(1.0, MAX_WIDTH / width, MAX_HEIGHT / height, (MAX_PIXELS / (width * height)) ** 0.5)
     animated = getattr(image, "n_frames", 1) > 1
     if scale == 1.0 and kind in KEPT:
+        # Embedded byte for byte, so check the file's own structure too (PNG chunk checksums, the end
+        # chunk): Pillow decodes a PNG cut short without a word, but readers show it broken.
+        try:
+            Image.open(io.BytesIO(data)).verify()
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise BookError(f"the image is damaged or truncated ({exc}); re-save it")
         media_type, ext = KEPT[kind]
         return data, media_type, ext
     if scale < 1.0:

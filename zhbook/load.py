@@ -78,16 +78,30 @@ def _read_toml(path: Path) -> dict:
         data = path.read_bytes()
     except FileNotFoundError:
         raise BookError("no book.toml here; create one with title, author and language", path)
+    except OSError as exc:  # a folder named book.toml, no permission
+        raise BookError(f"cannot read book.toml ({exc.strerror}); make it a readable file", path)
     try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise BookError("book.toml is not UTF-8; save it as UTF-8", path)
+        text = data.decode("utf-8")
+        return tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise BookError("book.toml is not UTF-8; save it as UTF-8", path, line)
     except tomllib.TOMLDecodeError as exc:
-        # tomllib's message ends with "(at line L, column C)": that is the position.
+        # tomllib's message ends with "(at line L, column C)", or "(at end of document)" for an
+        # unclosed string or list: then the position is the file's last line.
         match = re.search(r"\s*\(at line (\d+), column (\d+)\)", str(exc))
-        message = str(exc).replace(match.group(0), "") if match else str(exc)
-        raise BookError(f"invalid TOML: {message}; fix the syntax there", path,
-                        int(match.group(1)) if match else None, column=int(match.group(2)) if match else None)
+        at_end = re.search(r"\s*\(at end of document\)", str(exc))
+        if match:
+            line, column = int(match.group(1)), int(match.group(2))
+        elif at_end:
+            lines = text.rstrip("\n").split("\n")
+            line, column = len(lines), len(lines[-1]) + 1
+        else:
+            line = column = None
+        message = str(exc).replace((match or at_end).group(0), "") if (match or at_end) else str(exc)
+        if at_end:
+            message += " (the file ends before it is closed: a missing quote or bracket above)"
+        raise BookError(f"invalid TOML: {message}; fix the syntax there", path, line, column=column)
 
 
 def _key_line(path: Path, key: str) -> int | None:
@@ -100,20 +114,49 @@ def _key_line(path: Path, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def _in_gb2312(char: str) -> bool:
+def _plausible_chinese(char: str) -> bool:
+    """A character that GB18030 Chinese text is made of: one of GB2312's common characters, or one
+    GB18030 writes as a four-byte sequence (rare Han such as 𠮷, symbols). Big5 and Shift-JIS bytes
+    read as GBK land on uncommon characters, and never form four-byte sequences."""
     try:
         char.encode("gb2312")
         return True
     except UnicodeEncodeError:
+        return len(char.encode("gb18030")) == 4
+
+
+def _looks_like_chinese(text: str) -> bool:
+    """Whether text, decoded as GB18030, reads as Chinese rather than as mojibake of another encoding.
+
+    EUC-JP and EUC-KR share GB2312's byte layout, so their text decodes as GB2312 characters too:
+    Japanese keeps its kana there (GB2312 has them at the same codes), Korean turns into Han
+    characters separated by the spaces Korean puts between words. Chinese has neither.
+    """
+    wide = [c for c in text if ord(c) > 0x7F]
+    if not wide or sum(map(_plausible_chinese, wide)) < 0.8 * len(wide):
         return False
+    kana = sum(1 for c in wide if "\u3040" <= c <= "\u30ff")
+    spaced = len(re.findall(r"[\u3400-\u9fff] [\u3400-\u9fff]", text))
+    return kana <= 0.1 * len(wide) and spaced <= 0.1 * len(wide)
+
+
+def _value_line(path: Path, value: str) -> int | None:
+    """The line of book.toml where the string value is written (in quotes), for messages."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(rf"[\"']{re.escape(value)}[\"']", text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def _decode(raw: bytes, path: Path, diagnostics: Diagnostics) -> str:
     """UTF-8 (with or without BOM); else UTF-16 with a BOM, or GBK/GB18030 Chinese, with a warning.
 
-    GB18030 decodes most byte soups, so it is accepted only when at least 90% of the non-ASCII
-    characters it yields are GB2312 characters (the common simplified Chinese set): Big5, Shift-JIS,
-    Latin-1 and damaged UTF-8 all fail that test and are refused rather than turned into mojibake.
+    GB18030 decodes most byte soups, so it is accepted only when at least 80% of the non-ASCII
+    characters it yields are plausible Chinese (_plausible_chinese): Big5, Shift-JIS, Latin-1 and
+    damaged UTF-8 all fail that test, EUC-JP and EUC-KR fail _looks_like_chinese(), and all are
+    refused rather than turned into mojibake.
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -143,8 +186,7 @@ def _decode(raw: bytes, path: Path, diagnostics: Diagnostics) -> str:
         text = raw.decode("gb18030").lstrip("\ufeff")
     except UnicodeDecodeError:
         text = ""
-    wide = [c for c in text if ord(c) > 0x7F]
-    if wide and sum(map(_in_gb2312, wide)) >= 0.9 * len(wide):
+    if _looks_like_chinese(text):
         try:
             raw.decode("gbk")
             encoding = "GBK"
@@ -247,6 +289,11 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
             raise BookError("'chapters' must be a list of paths", toml_path, _key_line(toml_path, "chapters"))
         chapter_paths = [root / p for p in listed]
+        for name, chapter_path in zip(listed, chapter_paths):
+            # Named where it is listed: book.toml is what to fix (or the file to create).
+            if _inside(chapter_path, root) and not chapter_path.is_file():
+                raise BookError(f"chapter '{name}' is listed but not found ({chapter_path}); create it "
+                                "or remove it from 'chapters'", toml_path, _value_line(toml_path, name))
     else:
         chapter_paths = sorted((root / "chapters").glob("*.md"), key=lambda p: p.name)
     if not chapter_paths:
@@ -256,7 +303,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     blank = [c for c in chapters if not c.text.strip()]
     if len(blank) == len(chapters):
         raise BookError(f"the book is empty: {'its chapter is' if len(blank) == 1 else 'all its chapters are'} "
-                        "blank; write something in them", blank[0].path)
+                        f"blank; write something in {'it' if len(blank) == 1 else 'them'}", blank[0].path)
     for chapter in blank:
         diagnostics.warn("the chapter is empty", chapter.path)
     colophon = (_read_markdown(root / config["colophon"], root, 0, "colophon", diagnostics)

@@ -9,10 +9,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import lxml.html
 import markdown
@@ -196,9 +201,29 @@ def _well_formed(html: str, source: SourceFile | None = None, headings: list[Hea
     ctx = sanitize.Context(getattr(source, "path", None), getattr(source, "text", ""), diagnostics,
                            embed if root is not None else None)
     sanitize.clean_fragment(container, ctx, {h.id for h in headings})
+    _heading_texts(container, headings)
     parts = [escape(container.text, quote=False)] if container.text and container.text.strip() else []
     parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
     return "".join(parts)
+
+
+def _text_without_note_calls(element) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        if not (child.tag == "a" and child.get("epub:type") == "noteref"):  # a note call is not title text
+            parts.append(_text_without_note_calls(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _heading_texts(container, headings: list[Heading]) -> None:
+    """Each heading's text as the reader sees it, taken from the cleaned tree: Python-Markdown's tree
+    still holds raw HTML as placeholders (\x02…\x03), and sanitising may remove part of a heading
+    (a <script>)."""
+    by_id = {element.get("id"): element for element in container.iter() if isinstance(element.tag, str)}
+    for heading in headings:
+        element = by_id.get(heading.id)
+        heading.text = " ".join(_text_without_note_calls(element).split()) if element is not None else ""
 
 
 def render_markdown(source: SourceFile) -> RenderedDocument:
@@ -214,4 +239,45 @@ def render_markdown(source: SourceFile) -> RenderedDocument:
         from .errors import BookError
         raise BookError("Markdown nested too deeply (lists or quotes hundreds of levels inside each other); "
                         "simplify it", source.path)
-    return RenderedDocument(source=source, body=_well_formed(html, source, cjk.headings), headings=cjk.headings)
+    body = _well_formed(html, source, cjk.headings)
+    # A heading with no text (`# ` alone, or only a removed <script>) gets no entry in the contents
+    # and the nav: EPUBCheck refuses empty nav links and an empty <title>.
+    return RenderedDocument(source=source, body=body, headings=[h for h in cjk.headings if h.text])
+
+
+def _code_digest() -> str:
+    """What turns Markdown into our XHTML: a change to it invalidates the cached renderings."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(markdown.__version__.encode())
+    for name in ("markdown_cjk.py", "sanitize.py", "images.py", "load.py"):
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()
+
+
+def render_markdown_cached(source: SourceFile, cache_dir: Path) -> RenderedDocument:
+    """render_markdown, cached under cache_dir/markdown by the chapter's text: rebuilding a big book
+    after one edit renders one chapter. A chapter with images or with warnings is rendered every
+    time, so that its images are checked and its warnings shown on every build."""
+    global _CODE_DIGEST
+    _CODE_DIGEST = _CODE_DIGEST or _code_digest()
+    key = hashlib.sha256("\0".join([_CODE_DIGEST, source.id, source.text]).encode()).hexdigest()[:32]
+    path = cache_dir / "markdown" / f"{key}.json"
+    try:
+        cached = json.loads(path.read_text("utf-8"))
+        return RenderedDocument(source=source, body=cached["body"],
+                                headings=[Heading(*heading) for heading in cached["headings"]])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    warnings_before = len(source.diagnostics.warnings) if source.diagnostics else 0
+    document = render_markdown(source)
+    if not source.images and (source.diagnostics is None or len(source.diagnostics.warnings) == warnings_before):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = json.dumps({"body": document.body, "headings": [[h.level, h.id, h.text] for h in document.headings]})
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    return document
+
+
+_CODE_DIGEST = ""

@@ -319,12 +319,17 @@ def _walk(parent, ctx: Context, phrasing_only: bool, inside_link: bool, depth: i
         i += 1
 
 
-def _clean_text(root) -> None:
+def _clean_text(root, ctx: Context) -> None:
+    """Remove what the source check could not see: control characters written as character
+    references (&#x1;), which the HTML parser decodes. First, since lxml refuses to store such text:
+    moving a tail (_drop, _unwrap) would fail on it."""
     for node in root.iter():
-        if node.text and FORBIDDEN.search(node.text):
-            node.text = FORBIDDEN.sub("", node.text)
-        if node is not root and node.tail and FORBIDDEN.search(node.tail):
-            node.tail = FORBIDDEN.sub("", node.tail)
+        for attr in ("text", "tail") if node is not root else ("text",):
+            value = getattr(node, attr)
+            if value and FORBIDDEN.search(value):
+                ctx.note("removed a control character written as a character reference (&#…;): "
+                         "not allowed in XML", "&#")
+                setattr(node, attr, FORBIDDEN.sub("", value))
 
 
 def _ids_and_links(root, ctx: Context, reserved: set[str]) -> None:
@@ -380,8 +385,9 @@ def _ids_and_links(root, ctx: Context, reserved: set[str]) -> None:
 
 def clean_fragment(container, ctx: Context, reserved_ids: set[str] = frozenset()) -> None:
     """Clean, in place, the children of container (an lxml.html element holding a chapter's HTML)."""
+    _clean_text(container, ctx)
+    ctx.cursor = 0
     _walk(container, ctx, False, False, 0)
-    _clean_text(container)
     ctx.cursor = 0
     _ids_and_links(container, ctx, set(reserved_ids))
     ctx.flush()
