@@ -9,7 +9,9 @@ with our builder (EPUB and PDF, each cold — .cache/ emptied first — and warm
 (bench/plain_weasyprint.py). Each command runs under bench/procmon.py: wall time and the peak
 memory of its whole process tree. On the largest size, rebuilds are measured too: the builder run
 again on unchanged sources, `make pdf` with nothing to do, and the PDF rebuilt after editing one
-chapter. The Markdown tables go to --out (default bench/results.md) and to standard output.
+chapter. Last, bench/profile_part.py profiles the setting of a few chapters of the largest book in one
+process (what the justification patch and PDF tags cost, the functions that take the time). The
+Markdown tables go to --out (default bench/results.md) and to standard output.
 """
 
 from __future__ import annotations
@@ -227,6 +229,15 @@ def bench_rebuilds(facts: dict, work: Path, log) -> list[tuple[str, procmon.Meas
     return results
 
 
+def profile_part(book: Path, log) -> str:
+    """bench/profile_part.py on the book: where a PDF part's time goes (Markdown)."""
+    log(f"profiling PDF parts of {book}")
+    result = subprocess.run([PY, HERE / "profile_part.py", book], cwd=REPO, capture_output=True, text=True)
+    if result.returncode != 0:
+        return f"The profile of one PDF part failed: {result.stderr.strip().splitlines()[-1:]}\n"
+    return result.stdout
+
+
 def fmt(x: float | None, digits: int = 1) -> str:
     return "—" if x is None else f"{x:,.{digits}f}"
 
@@ -307,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100k,300k,1m", help="book sizes in Han characters (default 100k,300k,1m)")
     parser.add_argument("--skip-peers", action="store_true", help="build with zhbook only")
     parser.add_argument("--skip-rebuilds", action="store_true", help="skip the rebuild measurements")
+    parser.add_argument("--skip-profile", action="store_true", help="skip the profile of one PDF part")
     parser.add_argument("--out", type=Path, default=HERE / "results.md",
                         help="results file, or a folder to write results.md into (default bench/results.md)")
     parser.add_argument("--work", type=Path, default=HERE / "work", help="where books and outputs go (default bench/work)")
@@ -327,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += size_rows
     rebuilds = [] if args.skip_rebuilds else bench_rebuilds(facts_list[-1], work, log)
     text = report(facts_list, rows, rebuilds, machine, argv)
+    if not args.skip_profile:
+        text += "\n" + profile_part(work / facts_list[-1]["label"].lower() / "book", log)
     text += ("\nLoad average at the end (1/5/15 min): "
              + " / ".join(f"{x:.2f}" for x in os.getloadavg())
              + " (other work on this 2-core machine slows every row).\n")

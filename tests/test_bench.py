@@ -25,7 +25,7 @@ def _rows(table: str, tool: str, output: str) -> list[list[str]]:
 def results(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bench")
     result = subprocess.run([sys.executable, "bench/run.py", "--sizes", "5k", "--out", tmp, "--work", tmp / "work"],
-                            cwd=REPO, capture_output=True, text=True, timeout=55)
+                            cwd=REPO, capture_output=True, text=True, timeout=90)
     assert result.returncode == 0, result.stderr[-3000:]
     text = (tmp / "results.md").read_text("utf-8")
     assert text in result.stdout  # the table is printed too
@@ -53,3 +53,15 @@ def test_the_report_has_machine_facts_scaling_and_rebuilds(results):
         assert heading in results
     scaling = next(l for l in results.splitlines() if l.startswith("| 5K |") and l.count("|") == 8)
     assert all(NUMBER.match(c.strip()) for c in scaling.strip("|").split("|")[1:] if c.strip() != "—")
+
+
+def test_the_report_profiles_a_pdf_part(results):
+    """bench/profile_part.py: what setting a chapter costs, with and without the patch and the tags."""
+    rows = {}
+    for line in results.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and NUMBER.match(cells[3]):
+            rows[cells[0]] = float(cells[3])
+    assert set(rows) == {"zhbook (justify + tags)", "without PDF tags", "without zhbook.justify", "plain: neither"}
+    assert all(seconds > 0 for seconds in rows.values())
+    assert "Functions with the most time of their own" in results

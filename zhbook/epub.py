@@ -187,9 +187,10 @@ def build_epub(book: Book, chapters: list[RenderedDocument], colophon: RenderedD
 
     parsed = [ET.fromstring(d.content) for d in documents]
     used = fonts.characters(parsed, stylesheet)
-    for font in fonts.embedded:
+    programs = fonts.subsets([(font, used[font.path.name], False) for font in fonts.embedded])
+    for font, program in zip(fonts.embedded, programs):
         ebook.add_item(epub.EpubItem(uid=f"font-{font.path.stem}", file_name=f"fonts/{font.path.name}",
-                                     media_type="font/otf", content=fonts.subset(font, used[font.path.name])))
+                                     media_type="font/otf", content=program))
     for image in used_images(chapters + [colophon]):  # checked and converted when the Markdown was rendered
         ebook.add_item(epub.EpubItem(uid=image.uid, file_name=image.href, media_type=image.media_type,
                                      content=image.data))

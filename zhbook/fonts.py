@@ -209,36 +209,57 @@ class FontSet:
             self._covered = frozenset().union(*(f.cmap(self.cache_dir) for f in self.embedded))
         return sorted({c for c in text if ord(c) not in self._covered and not c.isspace() and ord(c) >= 0x20})
 
+    def _subset_path(self, font: FontFile, chars: set[str], retain_gids: bool) -> Path:
+        key = hashlib.sha256("\0".join([SUBSET_VERSION, font.sha256, "".join(sorted(chars)),
+                                         "retain-gids" if retain_gids else ""]).encode()).hexdigest()[:24]
+        return self.cache_dir / "fonts" / f"{font.path.stem}-{key}{font.path.suffix}"
+
     def subset(self, font: FontFile, chars: set[str], retain_gids: bool = False) -> bytes:
         """The font cut down to chars (plus their layout alternates), cached by content.
         retain_gids: every glyph keeps its number in the full font (the others are left empty), so
         that text set with one such subset displays with any larger one (zhbook.pdf_join)."""
-        key = hashlib.sha256("\0".join([SUBSET_VERSION, font.sha256, "".join(sorted(chars)),
-                                         "retain-gids" if retain_gids else ""]).encode()).hexdigest()[:24]
-        cached = self.cache_dir / "fonts" / f"{font.path.stem}-{key}{font.path.suffix}"
-        if cached.exists():
-            return cached.read_bytes()
-        options = ftsubset.Options()
-        # fontTools' defaults (kern, liga, locl…) plus the half-width alternates that
-        # punctuation compression uses; vertical-only and other features are left out (size).
-        options.layout_features = ftsubset.Options().layout_features + ["halt", "palt", "vhal", "vpal"]
-        options.name_IDs = ["*"]  # keep copyright and licence names (OFL)
-        options.notdef_outline = True
-        options.recalc_timestamp = False  # same input, same bytes
-        options.retain_gids = retain_gids
-        if retain_gids:  # for the PDF, set horizontally: the vertical metrics of 65,535 glyphs are dead weight
-            options.drop_tables += ["vmtx", "vhea", "VORG"]
-        try:
-            # No bounding boxes recomputed on save: the full font's hold for the subset, and
-            # computing them means drawing every glyph (half the time of a cold subset).
-            ttfont = TTFont(font.path, recalcTimestamp=False, recalcBBoxes=False)
-        except (TTLibError, OSError) as exc:
-            raise BookError(f"cannot read the font ({exc}); restore it from git", font.path)
-        subsetter = ftsubset.Subsetter(options)
-        subsetter.populate(unicodes=[ord(c) for c in chars])
-        subsetter.subset(ttfont)
-        buffer = io.BytesIO()
-        ttfont.save(buffer)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(cached, buffer.getvalue())
-        return buffer.getvalue()
+        return self.subsets([(font, chars, retain_gids)])[0]
+
+    def subsets(self, wanted: list[tuple[FontFile, set[str], bool]]) -> list[bytes]:
+        """subset() of each (font, chars, retain_gids). The ones not cached yet are cut in child
+        processes, in parallel: a cold subset of a 24 MB font takes seconds and some hundreds of MB,
+        which a child gives back when it ends (the PDF's workers are forked from this process).
+        The children are spawned, not forked: the caller may have threads (a JVM in the tests)."""
+        paths = [self._subset_path(*item) for item in wanted]
+        todo = [(path, font.path, "".join(sorted(chars)), retain) for path, (font, chars, retain)
+                in zip(paths, wanted) if not path.exists()]
+        if todo:
+            import concurrent.futures
+            import multiprocessing
+
+            with concurrent.futures.ProcessPoolExecutor(
+                    min(os.cpu_count() or 1, len(todo)), mp_context=multiprocessing.get_context("spawn")) as pool:
+                list(pool.map(_make_subset, *zip(*todo)))
+        return [path.read_bytes() for path in paths]
+
+
+def _make_subset(cached: Path, font_path: Path, chars: str, retain_gids: bool) -> None:
+    """Cut font_path down to chars into the cache file cached (see FontSet.subsets)."""
+    options = ftsubset.Options()
+    # fontTools' defaults (kern, liga, locl…) plus the half-width alternates that
+    # punctuation compression uses; vertical-only and other features are left out (size).
+    options.layout_features = ftsubset.Options().layout_features + ["halt", "palt", "vhal", "vpal"]
+    options.name_IDs = ["*"]  # keep copyright and licence names (OFL)
+    options.notdef_outline = True
+    options.recalc_timestamp = False  # same input, same bytes
+    options.retain_gids = retain_gids
+    if retain_gids:  # for the PDF, set horizontally: the vertical metrics of 65,535 glyphs are dead weight
+        options.drop_tables += ["vmtx", "vhea", "VORG"]
+    try:
+        # No bounding boxes recomputed on save: the full font's hold for the subset, and
+        # computing them means drawing every glyph (half the time of a cold subset).
+        ttfont = TTFont(font_path, recalcTimestamp=False, recalcBBoxes=False)
+    except (TTLibError, OSError) as exc:
+        raise BookError(f"cannot read the font ({exc}); restore it from git", font_path)
+    subsetter = ftsubset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(c) for c in chars])
+    subsetter.subset(ttfont)
+    buffer = io.BytesIO()
+    ttfont.save(buffer)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(cached, buffer.getvalue())

@@ -271,12 +271,15 @@ def render_markdown_cached(source: SourceFile, cache_dir: Path) -> RenderedDocum
     warnings_before = len(source.diagnostics.warnings) if source.diagnostics else 0
     document = render_markdown(source)
     if not source.images and (source.diagnostics is None or len(source.diagnostics.warnings) == warnings_before):
-        path.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps({"body": document.body, "headings": [[h.level, h.id, h.text] for h in document.headings]})
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(data)
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written (read-only .cache/): render again next time
     return document
 
 

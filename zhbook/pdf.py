@@ -152,7 +152,8 @@ def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDo
             used[name] |= part_chars
     # Subsets that keep the full fonts' glyph numbers: a chapter from the cache, set with an older
     # subset, shows right with today's, which the join embeds once for all parts.
-    subsets = {font.sha256: fonts.subset(font, used[font.path.name], retain_gids=True) for font in fonts.embedded}
+    subsets = dict(zip((font.sha256 for font in fonts.embedded),
+                       fonts.subsets([(font, used[font.path.name], True) for font in fonts.embedded])))
     font_data = {font.path.resolve().as_uri(): subsets[font.sha256] for font in fonts.embedded}
     programs = {hashlib.sha256(data).hexdigest(): font_sha for font_sha, data in subsets.items()}
 
