@@ -195,9 +195,9 @@ def test_two_builds_at_once_into_one_folder_do_not_corrupt_each_other(tmp_path):
 
 
 def test_two_processes_writing_one_cache_file_at_once_both_succeed(tmp_path, monkeypatch):
-    """The font cache is shared by concurrent builds: a second writer of the same file, between the
+    """The caches are shared by concurrent builds: a second writer of the same file, between the
     first one's write and rename, must not make the first fail (they used to share a temporary name)."""
-    from zhbook import fonts
+    from zhbook.output import replace_file
 
     target = tmp_path / "cmap.json"
     real_replace = os.replace
@@ -206,9 +206,9 @@ def test_two_processes_writing_one_cache_file_at_once_both_succeed(tmp_path, mon
     def replace_after_another_writer(source, destination):
         if not calls:
             calls.append(source)
-            fonts._atomic_write(target, b"same content")  # the other build, meanwhile
+            replace_file(target, b"same content")  # the other build, meanwhile
         real_replace(source, destination)
 
     monkeypatch.setattr(os, "replace", replace_after_another_writer)
-    fonts._atomic_write(target, b"same content")
+    replace_file(target, b"same content")
     assert target.read_bytes() == b"same content" and os.listdir(tmp_path) == ["cmap.json"]

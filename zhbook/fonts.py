@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import tomllib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from fontTools import subset as ftsubset
 from fontTools.ttLib import TTFont, TTLibError
 
 from .errors import BookError
+from .output import replace_file
 
 # Part of every subset whatever the text: digits and Latin for page numbers, roman numerals, URLs.
 ALWAYS_INCLUDED = {chr(c) for c in range(0x20, 0x7F)} | set("　，。、；：？！“”‘’（）《》〔〕…—·")
@@ -52,20 +52,8 @@ class FontFile:
                     raise BookError(f"cannot read the font ({exc}); restore it from git", self.path)
                 self._cmap = frozenset(codes)
                 cached.parent.mkdir(parents=True, exist_ok=True)
-                _atomic_write(cached, json.dumps(sorted(self._cmap)).encode())
+                replace_file(cached, json.dumps(sorted(self._cmap)).encode())
         return self._cmap
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    # A temporary name of this process's own: two builds filling the cache at once would otherwise
-    # share one, and the second to finish would find it already moved away (FileNotFoundError).
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-        os.replace(tmp_name, path)
-    finally:
-        Path(tmp_name).unlink(missing_ok=True)
 
 
 def _declarations(block) -> list:
@@ -129,7 +117,7 @@ class FontSet:
             changed = True
         if changed:
             stamp_path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(stamp_path, json.dumps(stamps, indent=1).encode())
+            replace_file(stamp_path, json.dumps(stamps, indent=1).encode())
 
     def _add_face(self, rule) -> None:
         family = weight = url = None
@@ -262,4 +250,4 @@ def _make_subset(cached: Path, font_path: Path, chars: str, retain_gids: bool) -
     buffer = io.BytesIO()
     ttfont.save(buffer)
     cached.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(cached, buffer.getvalue())
+    replace_file(cached, buffer.getvalue())

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from .load import SourceFile
+from .output import replace_file
 
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Text inside these is shown as written: never join its lines.
@@ -274,10 +273,7 @@ def render_markdown_cached(source: SourceFile, cache_dir: Path) -> RenderedDocum
         data = json.dumps({"body": document.body, "headings": [[h.level, h.id, h.text] for h in document.headings]})
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(data)
-            os.replace(tmp, path)
+            replace_file(path, data.encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written (read-only .cache/): render again next time
     return document

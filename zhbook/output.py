@@ -75,3 +75,16 @@ def atomic_output(path: Path) -> Iterator[Path]:
     finally:
         if not handed_over:
             tmp.unlink(missing_ok=True)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all: a temporary name of this process's own, then a rename.
+    Two builds filling a cache at once would otherwise share a temporary name, and the second to
+    finish would find it already moved away."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(data)
+        os.replace(tmp_name, path)
+    finally:
+        Path(tmp_name).unlink(missing_ok=True)

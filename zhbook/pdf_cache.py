@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
+from .output import replace_file
 from .pdf_part import RenderedPart
 
 FORMAT = "1"  # bump when what a cached part holds changes
@@ -29,16 +29,6 @@ def _source_digest() -> str:
     for name in ("pdf_part.py", "justify.py"):
         digest.update(name.encode() + b"\0" + (package / name).read_bytes())
     return digest.hexdigest()
-
-
-def _write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 class PartCache:
@@ -70,7 +60,7 @@ class PartCache:
         return self.meta[key]
 
     def _save_meta(self, html: str) -> None:
-        _write(self.dir / f"{self.key(html)}.json", json.dumps(self._meta(html)).encode())
+        replace_file(self.dir / f"{self.key(html)}.json", json.dumps(self._meta(html)).encode())
 
     def characters(self, html: str) -> dict[str, set[str]] | None:
         chars = self._meta(html).get("chars")
@@ -99,7 +89,7 @@ class PartCache:
     def store(self, html: str, part: RenderedPart) -> None:
         """Write the part's PDF to the cache; the part keeps only its path."""
         path = self._pdf_path(html, part.first_page)
-        _write(path, part.pdf)
+        replace_file(path, part.pdf)
         part.pdf, part.path = b"", path
         self._meta(html).update(pages=part.pages, anchors=part.anchors, warnings=part.warnings)
         self._save_meta(html)
