@@ -121,6 +121,8 @@ def _render(job: PartJob, counts: PageCounts | None, slot: int) -> RenderedPart:
                 stylesheets=[_worker["css"]], font_config=_worker["font_config"])
         finally:
             _worker["page_offset"] = None
+        if counts is not None and slot >= 0 and counts.counts[slot] == UNKNOWN:
+            page_offset(len(document.pages))  # no margin box asked (a stylesheet without any): still publish
         anchors: dict[str, int] = {}
         for number, page in enumerate(document.pages):
             for name in page.anchors:
