@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from tests.helpers import (ASCII_NEXT_TO_HAN, SEED_CLUTTER, XHTML, epub_documents, epub_text, epubcheck_messages,
-                           seed_sentences, squeeze, without_supplements)
+                           run_build, seed_sentences, squeeze, without_supplements)
 
 
 def test_the_seed_book_builds_without_warnings(built):
@@ -331,3 +331,21 @@ def test_no_backgrounds_and_no_text_colours_so_night_mode_works(built):
         elif values & WHITE:
             bad.append((selector, prop, values))
     assert bad == []
+
+
+def test_the_generated_cover_is_cached_and_follows_the_title(tmp_path):
+    """The drawn cover is kept in .cache/covers by what it shows: a new title draws a new one."""
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    (book / "chapters" / "01.md").write_text("# 第一章\n\n正文。\n", "utf-8")
+
+    def cover(title: str) -> bytes:
+        (book / "book.toml").write_text(f'title = "{title}"\nauthor = "某人"\nlanguage = "zh-Hans"\nslug = "c"\n',
+                                        "utf-8")
+        run_build("epub", "--book", book, "--out", tmp_path / "out")
+        with zipfile.ZipFile(tmp_path / "out" / "c.epub") as archive:
+            return archive.read("EPUB/images/cover.png")
+
+    first = cover("封面测试之一")
+    assert cover("封面测试之二") != first
+    assert cover("封面测试之一") == first

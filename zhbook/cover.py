@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from .errors import BookError
 from .load import Book
+from .output import replace_file
 
 SIZE = (1600, 2560)  # the 1:1.6 portrait that Kindle, Kobo and Apple Books recommend
 MARGIN = 150
@@ -161,7 +163,20 @@ def supplied_cover(path: Path, book_root: Path) -> tuple[bytes, str]:
     return resolved.read_bytes(), "image/jpeg" if kind == "JPEG" else "image/png"
 
 
-def cover_image(book: Book, serif: Path, sans: Path) -> tuple[bytes, str]:
+def cover_image(book: Book, serif: Path, sans: Path, cache_dir: Path | None = None) -> tuple[bytes, str]:
+    """The supplied cover, or the generated one; that one is kept in cache_dir/covers, by what it is
+    drawn from (its text, the fonts, this module), since drawing it takes a third of a second."""
     if book.meta.cover:
         return supplied_cover(book.meta.cover, book.root)
-    return generated_cover(book, serif, sans), "image/png"
+    if cache_dir is None:
+        return generated_cover(book, serif, sans), "image/png"
+    meta = book.meta
+    key = hashlib.sha256("\0".join(
+        [meta.title, meta.subtitle, meta.author, meta.publisher, Path(__file__).read_text("utf-8"),
+         *(f"{font.name}:{font.stat().st_size}:{font.stat().st_mtime_ns}" for font in (serif, sans))]
+    ).encode()).hexdigest()[:24]
+    cached = cache_dir / "covers" / f"{key}.png"
+    if not cached.is_file():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(cached, generated_cover(book, serif, sans))
+    return cached.read_bytes(), "image/png"

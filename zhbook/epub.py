@@ -164,7 +164,7 @@ def build_epub(book: Book, chapters: list[RenderedDocument], colophon: RenderedD
     def href(doc_id: str, fragment: str) -> str:
         return f"{doc_id}.xhtml" + (f"#{fragment}" if fragment else "")
 
-    image, image_type = cover_image(book, *_cover_fonts(fonts))
+    image, image_type = cover_image(book, *_cover_fonts(fonts), fonts.cache_dir)
     cover_name = "images/cover." + ("png" if image_type == "image/png" else "jpg")
     ebook.add_item(epub.EpubCover(uid="cover-image", file_name=cover_name))
     ebook.get_item_with_id("cover-image").content = image

@@ -137,7 +137,7 @@ def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDo
 
     weasyprint = load_weasyprint()
     progress = progress or Progress(quiet=True)
-    image, image_type = cover_image(book, fonts.embedded[0].path, fonts.embedded[-1].path)
+    image, image_type = cover_image(book, fonts.embedded[0].path, fonts.embedded[-1].path, cache_dir)
     cover_uri = f"data:{image_type};base64,{base64.b64encode(image).decode()}"
     bodies = [part_html(book, chapter_body(book, chapter)) for chapter in chapters]
     images = used_images(chapters + [colophon])
