@@ -204,14 +204,14 @@ def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDo
         if front is None:
             front = workers.one(pdf_part.PartJob(0, front_html, 1))
             cache.store(front_html, front)
-    for part in [front] + [rendered[i] for i in sorted(rendered)]:
+    parts = [front] + [rendered[index] for index in sorted(rendered)]
+    for part in parts:
         for message in part.warnings:
             if not EPUB_ONLY_PROPERTIES.search(message):
                 diagnostics.warn(f"WeasyPrint: {message}")
     progress.update("pdf join", 0, 1)
     with atomic_output(out_path) as tmp:
-        warnings = pdf_join.join_parts([part.path for part in [front] + [rendered[i] for i in sorted(rendered)]],
-                                       1, subsets.__getitem__, book.build_date, tmp)
+        warnings = pdf_join.join_parts([part.path for part in parts], subsets.__getitem__, book.build_date, tmp)
     progress.update("pdf join", 1, 1)
     progress.finish()
     pages = sum(part.pages + part.pages % 2 for part in rendered.values())

@@ -44,11 +44,14 @@ class PartCache:
             base.update(item.encode() + b"\0")
         self.base = base
         self.meta: dict[str, dict] = {}
+        self.keys: dict[str, str] = {}  # html → key: a build asks for each part's several times
 
     def key(self, html: str) -> str:
-        digest = self.base.copy()
-        digest.update(html.encode())
-        return digest.hexdigest()[:32]
+        if html not in self.keys:
+            digest = self.base.copy()
+            digest.update(html.encode())
+            self.keys[html] = digest.hexdigest()[:32]
+        return self.keys[html]
 
     def _meta(self, html: str) -> dict:
         key = self.key(html)
@@ -78,10 +81,9 @@ class PartCache:
 
     def load(self, html: str, first_page: int, index: int) -> RenderedPart | None:
         meta, path = self._meta(html), self._pdf_path(html, first_page)
-        used = [path, self.dir / f"{self.key(html)}.json"]
         if "pages" not in meta or not path.is_file():
             return None
-        for file in used:
+        for file in (path, self.dir / f"{self.key(html)}.json"):
             os.utime(file)  # in use: prune() leaves it
         return RenderedPart(index=index, pdf=b"", pages=meta["pages"], first_page=first_page,
                             anchors=meta["anchors"], warnings=meta["warnings"], path=path)

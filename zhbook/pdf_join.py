@@ -25,9 +25,9 @@ from .pdf_part import FONT_PLACEHOLDER
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
-def join_parts(parts: list[Path], body_start_index: int, font_program, date: datetime, out: Path) -> list[str]:
-    """Join parts[0] (the front matter) and the body parts into out; return warnings (links to
-    anchors that no part has). body_start_index: the part whose first page is page 1;
+def join_parts(parts: list[Path], font_program, date: datetime, out: Path) -> list[str]:
+    """Join parts[0] (the front matter) and the chapters after it into out; page 1 is the first
+    chapter's first page. Return warnings (links to anchors that no part has).
     font_program(sha256 of a full font): the book's subset of it, for the parts' placeholders; date: the
     creation and modification date of the book (the parts hold none, see zhbook.pdf)."""
     book = pikepdf.open(parts[0])
@@ -39,12 +39,12 @@ def join_parts(parts: list[Path], body_start_index: int, font_program, date: dat
     with book.open_outline() as outline:
         outline_items.extend(outline.root)
     _font_programs(book, range(len(book.pages)), font_program, fonts)
-    body_start = None
-    for index, path in enumerate(parts[1:], start=1):
+    if len(book.pages) % 2:
+        _add_blank_page(book)
+    body_start = len(book.pages)
+    for path in parts[1:]:
         if len(book.pages) % 2:
             _add_blank_page(book)
-        if index == body_start_index:
-            body_start = len(book.pages)
         part = pikepdf.open(path)
         sources.append(part)
         first = len(book.pages)
@@ -65,7 +65,7 @@ def join_parts(parts: list[Path], body_start_index: int, font_program, date: dat
     warnings = _drop_dangling_links(book, known)
     with book.open_outline() as outline:
         outline.root[:] = outline_items
-    book.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), body_start or 0,
+    book.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), body_start,
                                                   Dictionary(S=Name.D, St=1)]))
     tree.finish()
     stamp = pikepdf.String(date.astimezone(timezone.utc).strftime("D:%Y%m%d%H%M%SZ"))

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from lxml import etree
 
 from .errors import BookError, Diagnostics
 
