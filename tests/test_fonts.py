@@ -8,7 +8,7 @@ from fontTools.ttLib import TTFont
 
 from zhbook.cli import FONTS_DIR, _stylesheet
 from zhbook.errors import BookError
-from zhbook.fonts import FontSet
+from zhbook.assets.fonts import FontSet
 
 CSS = _stylesheet("book.css", "epub.css")
 DOC = ET.fromstring('<html xmlns="http://www.w3.org/1999/xhtml"><body><h1>黑体标题</h1>'

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from tests import epubcheck_jvm
 from tests.cli_checks import png
 from zhbook import cli
-from zhbook.fonts import FontSet
+from zhbook.assets.fonts import FontSet
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 

@@ -30,7 +30,7 @@ def _stylesheet(*names: str) -> str:
 
 
 def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, for_print: bool = False) -> list[Path]:
-    from .fonts import FontSet
+    from .assets.fonts import FontSet
     from .load import load_book
     from .markdown_cjk import render_markdown, render_markdown_cached
 

@@ -11,8 +11,8 @@ from ebooklib import epub
 from markupsafe import Markup
 
 from . import templates
-from .cover import cover_image
-from .fonts import FontSet
+from .assets.cover import cover_image
+from .assets.fonts import FontSet
 from .images import used_images
 from .load import Book
 from .markdown_cjk import RenderedDocument

@@ -15,9 +15,9 @@ from lxml import etree
 from markupsafe import Markup
 
 from . import templates
-from .cover import cover_image
+from .assets.cover import cover_image
 from .errors import BookError, Diagnostics
-from .fonts import FontSet
+from .assets.fonts import FontSet
 from .images import used_images
 from .load import Book
 from .markdown_cjk import RenderedDocument

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from .errors import BookError
-from .load import Book
-from .output import replace_file
+from ..errors import BookError
+from ..model import Book
+from ..output import replace_file
 
 SIZE = (1600, 2560)  # the 1:1.6 portrait that Kindle, Kobo and Apple Books recommend
 MARGIN = 150

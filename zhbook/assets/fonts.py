@@ -21,8 +21,8 @@ import tinycss2
 from fontTools import subset as ftsubset
 from fontTools.ttLib import TTFont, TTLibError
 
-from .errors import BookError
-from .output import replace_file
+from ..errors import BookError
+from ..output import replace_file
 
 # Part of every subset whatever the text: digits and Latin for page numbers, roman numerals, URLs.
 ALWAYS_INCLUDED = {chr(c) for c in range(0x20, 0x7F)} | set("　，。、；：？！“”‘’（）《》〔〕…—·")

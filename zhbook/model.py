@@ -1,0 +1,152 @@
+"""The book as plain, frozen values: what is loaded once (Book), what rendering a chapter gives
+(Chapter), and what a renderer is handed (RenderContext). Nothing here changes after it is made:
+a stage returns new values instead of writing into the ones it was given."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .assets.fonts import FontSet
+    from .errors import Diagnostics
+    from .progress import Progress
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    author: str
+    language: str
+    identifier: str
+    slug: str
+    subtitle: str = ""
+    publisher: str = ""
+    description: str = ""
+    cover: Path | None = None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Markdown file of the book: its path (for messages), its text, and the short ASCII id used
+    for its file names and as the prefix of every id inside it."""
+
+    path: Path
+    text: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Book:
+    """book.toml and the Markdown files, as loaded: nothing rendered yet."""
+
+    root: Path  # the book folder: images and other files the book uses lie inside it
+    meta: Metadata
+    chapters: tuple[SourceFile, ...]
+    colophon: SourceFile | None
+    build_date: datetime
+
+    @property
+    def sources(self) -> list[Path]:
+        return [self.root / "book.toml"] + [c.path for c in self.chapters] + \
+            ([self.colophon.path] if self.colophon else [])
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote, in no output's form yet: each renderer decides where and how it is shown.
+    The chapter's body calls it with `<a class="noteref" id="{call_id}" href="#{id}">{number}</a>`."""
+
+    id: str
+    call_id: str
+    number: int
+    body: str  # XHTML fragment: the note's paragraphs, without a link back
+
+
+@dataclass(frozen=True)
+class BookImage:
+    href: str  # where the documents find it: images/<name>-<hash>.<ext>, relative to the XHTML
+    media_type: str
+    data: bytes
+    source: Path  # the file in the book folder it came from
+
+    @property
+    def uid(self) -> str:
+        return "img-" + re.sub(r"[^A-Za-z0-9_-]", "-", self.href.rsplit("/", 1)[-1])
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A Markdown file rendered: a well-formed XHTML fragment (no namespace) and what it holds."""
+
+    source: SourceFile
+    body: str
+    headings: tuple[Heading, ...] = ()
+    notes: tuple[Note, ...] = ()
+    images: tuple[BookImage, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.source.id
+
+    @property
+    def title(self) -> str:
+        return self.headings[0].text if self.headings else self.source.path.stem
+
+
+@dataclass(frozen=True)
+class Styles:
+    """The stylesheets a renderer may use, read from one folder."""
+
+    dir: Path
+
+    def read(self, *names: str) -> str:
+        from .errors import BookError
+
+        parts = []
+        for name in names:
+            path = self.dir / name
+            try:
+                parts.append(f"/* {name} */\n" + path.read_text("utf-8"))
+            except OSError as exc:
+                raise BookError(f"cannot read the stylesheet ({exc.strerror}); restore it from git", path)
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """All a renderer is given: the book, its rendered chapters, the tools' resources, where to write."""
+
+    book: Book
+    chapters: tuple[Chapter, ...]
+    colophon: Chapter | None
+    fonts: FontSet
+    styles: Styles
+    cache_dir: Path
+    out_dir: Path
+    diagnostics: Diagnostics
+    progress: Progress
+    for_print: bool = False  # the PDF for the printer: bleed and crop marks
+
+    @property
+    def images(self) -> list[BookImage]:
+        """Every image of the book once, in order of first use."""
+        seen: dict[str, BookImage] = {}
+        for chapter in self.chapters + ((self.colophon,) if self.colophon else ()):
+            for image in chapter.images:
+                seen.setdefault(image.href, image)
+        return list(seen.values())
+
+    def output(self, suffix: str) -> Path:
+        """The output file named after the book: <out>/<slug><suffix>."""
+        return self.out_dir / f"{self.book.meta.slug}{suffix}"
