@@ -109,14 +109,14 @@ def test_missing_or_corrupt_fonts_are_a_clear_error(tmp_path, damage, needle):
 
 
 def test_an_internal_error_is_one_line_asking_for_a_report(tmp_path, monkeypatch, capsys):
-    from zhbook import cli, load
+    from zhbook import cli, pipeline
 
     book = make_book(tmp_path / "book", files={"chapters/01.md": "# 标题\n"})
 
     def broken(*args):
         raise KeyError("a bug\nover two lines")
 
-    monkeypatch.setattr(load, "load_book", broken)
+    monkeypatch.setattr(pipeline, "load_book", broken)
     assert cli.main(["epub", "--book", str(book), "--out", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err == ("error: internal error (KeyError: 'a bug\\nover two lines'); rerun with "
                                        "--debug and report it\n")

@@ -12,7 +12,7 @@ import pytest
 
 from tests import epubcheck_jvm
 from tests.cli_checks import MINIMAL, code_copy, make_book, one_line_error
-from tests.helpers import epub_text, run_build
+from tests.helpers import REPO, epub_text, run_build
 from zhbook import cli
 from zhbook.errors import BookError
 from zhbook.output import atomic_output, outputs_together
@@ -135,7 +135,7 @@ def test_cli_failed_pdf_keeps_the_previous_epub_and_pdf(tmp_path, monkeypatch, c
 ])
 def test_cli_failure_while_writing_keeps_the_previous_epub(tmp_path, monkeypatch, capsys, failure, code, message):
     """A failure halfway through writing the zip (a bug, Ctrl-C, a full disk) leaves no partial file."""
-    from zhbook.epub import ReproducibleEpubWriter
+    from zhbook.epub.package import ReproducibleEpubWriter
 
     book = make_book(tmp_path / "book", MINIMAL + 'slug = "s"\n', BOOK)
     out = tmp_path / "dist"
@@ -162,7 +162,7 @@ def test_cli_killed_build_leaves_no_temporary_file(tmp_path):
     out = tmp_path / "dist"
     previous = previous_outputs(out, "s.epub")
     process = subprocess.Popen([sys.executable, "build.py", "epub", "--book", book, "--out", out],
-                               cwd=cli.REPO_ROOT, stderr=subprocess.PIPE, text=True)
+                               cwd=REPO, stderr=subprocess.PIPE, text=True)
     first = process.stderr.readline()  # the misspelt key's warning: the build has started
     assert "unknown key 'subtitel'" in first
     process.send_signal(signal.SIGTERM)

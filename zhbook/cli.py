@@ -1,4 +1,5 @@
-"""The command line: python build.py {epub,pdf,all} [--book DIR] [--out DIR] [--strict]."""
+"""The command line: python build.py {epub,pdf,all,import} [--book DIR] [--out DIR] [--strict] [-q]:
+arguments in, one line per error, warning or output file out; the work is zhbook.pipeline's."""
 
 from __future__ import annotations
 
@@ -9,69 +10,17 @@ import time
 from pathlib import Path
 
 from .errors import BookError, Diagnostics
-from .output import outputs_together
 from .progress import Progress
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-STYLES_DIR = REPO_ROOT / "styles"
-FONTS_DIR = REPO_ROOT / "fonts"
-CACHE_DIR = REPO_ROOT / ".cache"
+DEFAULT_BOOK = Path("book")
 
 
-def _stylesheet(*names: str) -> str:
-    parts = []
-    for name in names:
-        path = STYLES_DIR / name
-        try:
-            parts.append(f"/* {name} */\n" + path.read_text("utf-8"))
-        except OSError as exc:
-            raise BookError(f"cannot read the stylesheet ({exc.strerror}); restore it from git", path)
-    return "\n".join(parts)
-
-
-def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, for_print: bool = False) -> list[Path]:
-    from .assets.fonts import FontSet
-    from .load import load_book
-    from .markdown_cjk import render_markdown, render_markdown_cached
-
-    progress = Progress(quiet=diagnostics.quiet)
-    book = load_book(book_dir, diagnostics)
-    chapters = []
-    for source in book.chapters:
-        chapters.append(render_markdown_cached(source, CACHE_DIR))
-        progress.update("markdown", len(chapters), len(book.chapters))
-    progress.finish()
-    colophon = render_markdown(book.colophon) if book.colophon else None
-    for chapter in chapters:
-        if not chapter.headings or chapter.headings[0].level != 1:
-            diagnostics.warn("chapter does not start with a level-1 heading (# Title); "
-                             "the file name is used as its title", chapter.source.path, 1)
-
-    epub_css = _stylesheet("book.css", "epub.css")
-    fonts = FontSet(FONTS_DIR, epub_css, CACHE_DIR)
-    for source in book.chapters + ([book.colophon] if book.colophon else []):
-        for number, line in enumerate(source.text.split("\n"), start=1):
-            for char in fonts.missing(line):
-                diagnostics.warn(f"U+{ord(char):04X} {char!r} is in no embedded font and will not display",
-                                 source.path, number, strict_error=True)
-    diagnostics.raise_if_strict()
-
-    written = []
-    with outputs_together():  # all or nothing: a failed PDF does not leave a new EPUB beside an old PDF
-        if target in ("epub", "all"):
-            from .epub import build_epub
-            path = out_dir / f"{book.meta.slug}.epub"
-            build_epub(book, chapters, colophon, fonts, epub_css, path)
-            written.append(path)
-        if target in ("pdf", "all"):
-            from .pdf import build_pdf
-            # The print variant adds bleed and crop marks for the printer; the screen PDF has neither.
-            sheets = ("book.css", "pdf.css", "print.css") if for_print else ("book.css", "pdf.css")
-            path = out_dir / f"{book.meta.slug}{'.print' if for_print else ''}.pdf"
-            build_pdf(book, chapters, colophon, fonts, _stylesheet(*sheets), STYLES_DIR, path, diagnostics,
-                      CACHE_DIR, progress)
-            written.append(path)
-    return written
+def _book_dir(given: Path) -> Path:
+    """The book folder; run from inside a book folder without --book, say how to build it."""
+    if given == DEFAULT_BOOK and not (given / "book.toml").exists() and Path("book.toml").is_file():
+        raise BookError("there is no book/ folder here, but this folder has a book.toml: "
+                        "to build the book you are in, add --book .", given)
+    return given
 
 
 def _interrupt(signum, frame) -> None:
@@ -90,14 +39,14 @@ def _stop_on_sigterm():
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description="Build a Chinese EPUB and PDF from Markdown.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import}")
     for name, help_text in (("epub", "build the EPUB"), ("pdf", "build the PDF"), ("all", "build both")):
         command = commands.add_parser(name, help=help_text)
-        command.add_argument("--book", type=Path, default=Path("book"), help="book folder (default: book/)")
+        command.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book/)")
         command.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
         command.add_argument("--strict", action="store_true",
-                             help="treat missing glyphs and similar warnings as errors")
+                             help="fail on any warning (the previous outputs stay as they were)")
         if name != "epub":
             command.add_argument("--print", dest="for_print", action="store_true",
                                  help="write <slug>.print.pdf with 3 mm bleed and crop marks")
@@ -110,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    diagnostics = Diagnostics(strict=getattr(args, "strict", False), quiet=args.quiet)
+    # -q silences progress and the "wrote" lines; warnings are always shown.
+    diagnostics = Diagnostics(strict=getattr(args, "strict", False))
     started = time.perf_counter()
     previous_sigterm = _stop_on_sigterm()
     try:
@@ -118,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
             from .importer import import_article
             written = import_article(args.source, args.out, diagnostics)
         else:
-            written = build(args.command, args.book, args.out, diagnostics, getattr(args, "for_print", False))
+            from .pipeline import build
+            written = build(args.command, _book_dir(args.book), args.out, diagnostics, Progress(quiet=args.quiet),
+                            getattr(args, "for_print", False))
     except BookError as exc:
         if args.debug:
             raise

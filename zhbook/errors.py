@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
 def _where(path: Path | str | None, line: int | None, column: int | None = None) -> str:
@@ -32,27 +33,45 @@ class BookError(Exception):
         return _one_line(_where(self.path, self.line, self.column) + self.message)
 
 
+class Warning_(NamedTuple):
+    """One warning, as given: kept so that a cached stage can give its warnings again."""
+
+    message: str
+    path: str | None
+    line: int | None
+    column: int | None
+
+    def __str__(self) -> str:
+        return _one_line(_where(self.path, self.line, self.column) + self.message)
+
+
 @dataclass
 class Diagnostics:
-    """Collects warnings; with strict=True a warning of a strict kind becomes an error at the end."""
+    """Collects warnings and prints each as it comes. With strict=True every warning is an error:
+    raise_if_strict() fails once there is one."""
 
     strict: bool = False
-    quiet: bool = False
+    quiet: bool = False  # only collect (a stage whose warnings are replayed, a test); -q never sets it
 
     def __post_init__(self) -> None:
-        self.warnings: list[str] = []
-        self.strict_failures: list[str] = []
+        self.given: list[Warning_] = []
+
+    @property
+    def warnings(self) -> list[str]:
+        return [str(warning) for warning in self.given]
 
     def warn(self, message: str, path: Path | str | None = None, line: int | None = None,
-             strict_error: bool = False, column: int | None = None) -> None:
-        text = _one_line(_where(path, line, column) + message)
-        self.warnings.append(text)
-        if strict_error and self.strict:
-            self.strict_failures.append(text)
+             column: int | None = None) -> None:
+        warning = Warning_(message, None if path is None else str(path), line, column)
+        self.given.append(warning)
         if not self.quiet:
-            print(f"warning: {text}", file=sys.stderr)
+            print(f"warning: {warning}", file=sys.stderr)
+
+    def replay(self, warnings: list[Warning_]) -> None:
+        """Give again the warnings another Diagnostics (or a cache) collected."""
+        for warning in warnings:
+            self.warn(*warning)
 
     def raise_if_strict(self) -> None:
-        if self.strict_failures:
-            raise BookError(f"{len(self.strict_failures)} warning(s) are errors with --strict; "
-                            f"first: {self.strict_failures[0]}")
+        if self.strict and self.given:
+            raise BookError(f"{len(self.given)} warning(s) are errors with --strict; first: {self.given[0]}")

@@ -8,59 +8,18 @@ import re
 import subprocess
 import tomllib
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import BookError, Diagnostics
-from .sanitize import FORBIDDEN, strip_forbidden
+from .markdown.sanitize import FORBIDDEN, strip_forbidden
+from .model import Book, Metadata, SourceFile
 
 REQUIRED_KEYS = ("title", "author", "language")
 OPTIONAL_KEYS = ("subtitle", "identifier", "publisher", "description", "cover", "chapters",
                  "slug", "colophon")
 # A fixed namespace so that a book without an identifier gets the same one on every build.
 IDENTIFIER_NAMESPACE = uuid.UUID("6f1c3f5e-2b8a-4c1e-9a57-0b3d2f6e8c41")
-
-
-@dataclass
-class Metadata:
-    title: str
-    author: str
-    language: str
-    identifier: str
-    slug: str
-    subtitle: str = ""
-    publisher: str = ""
-    description: str = ""
-    cover: Path | None = None
-
-
-@dataclass
-class SourceFile:
-    """A Markdown file of the book: its path (for messages) and its text."""
-
-    path: Path
-    text: str
-    id: str  # short ASCII id, used for file names and as the prefix of every id inside it
-    root: Path | None = field(default=None, repr=False, compare=False)  # the book folder: images are in it
-    diagnostics: Diagnostics | None = field(default=None, repr=False, compare=False)
-    images: dict = field(default_factory=dict, repr=False, compare=False)  # href → images.BookImage, when rendered
-
-
-@dataclass
-class Book:
-    root: Path
-    meta: Metadata
-    chapters: list[SourceFile]
-    colophon: SourceFile | None = None
-    build_date: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-
-    @property
-    def sources(self) -> list[Path]:
-        paths = [self.root / "book.toml"] + [c.path for c in self.chapters]
-        if self.colophon:
-            paths.append(self.colophon.path)
-        return paths
 
 
 def slugify(title: str) -> str:
@@ -101,6 +60,8 @@ def _read_toml(path: Path) -> dict:
         message = str(exc).replace((match or at_end).group(0), "") if (match or at_end) else str(exc)
         if at_end:
             message += " (the file ends before it is closed: a missing quote or bracket above)"
+        if line and re.search("[“”‘’＂＇]", text.split("\n")[line - 1]):
+            message += "; strings need straight quotes, \"…\", not full-width “…”"
         raise BookError(f"invalid TOML: {message}; fix the syntax there", path, line, column=column)
 
 
@@ -216,8 +177,7 @@ def _read_markdown(path: Path, root: Path, index: int, what: str,
     text = _decode(raw, path, diagnostics)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = strip_forbidden(text, path, diagnostics)
-    return SourceFile(path=path, text=text, id=f"c{index:03d}" if what == "chapter" else what, root=root,
-                      diagnostics=diagnostics)
+    return SourceFile(path=path, text=text, id=f"c{index:03d}" if what == "chapter" else what)
 
 
 def source_date(root: Path, paths: list[Path]) -> datetime:
@@ -308,6 +268,6 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         diagnostics.warn("the chapter is empty", chapter.path)
     colophon = (_read_markdown(root / config["colophon"], root, 0, "colophon", diagnostics)
                 if config.get("colophon") else None)
-    book = Book(root=root, meta=meta, chapters=chapters, colophon=colophon)
-    book.build_date = source_date(root, [p.resolve() for p in book.sources])
-    return book
+    sources = [toml_path] + [c.path for c in chapters] + ([colophon.path] if colophon else [])
+    return Book(root=root, meta=meta, chapters=tuple(chapters), colophon=colophon,
+                build_date=source_date(root, [p.resolve() for p in sources]))

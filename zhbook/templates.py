@@ -8,8 +8,7 @@ from typing import Callable
 import jinja2
 from markupsafe import Markup
 
-from .load import Book
-from .markdown_cjk import RenderedDocument
+from .model import Book, Chapter
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -27,12 +26,13 @@ def titlepage(book: Book) -> Markup:
     return Markup(render("titlepage.html.j2", meta=book.meta))
 
 
-def colophon(book: Book, rendered: RenderedDocument | None) -> Markup:
-    return Markup(render("colophon.html.j2", meta=book.meta, colophon=Markup(rendered.body if rendered else ""),
+def colophon(book: Book, body: str) -> Markup:
+    """The copyright page, with the colophon's body (XHTML, notes in the output's form) at its top."""
+    return Markup(render("colophon.html.j2", meta=book.meta, colophon=Markup(body),
                          build_date=book.build_date.strftime("%Y-%m-%d")))
 
 
-def contents(chapters: list[RenderedDocument], href: Callable[[str, str], str]) -> Markup:
+def contents(chapters: list[Chapter], href: Callable[[str, str], str]) -> Markup:
     """The contents page: chapters and their sections, linked with href(document id, fragment)."""
     return Markup(render("contents.html.j2", chapters=chapters, href=href))
 

@@ -26,12 +26,12 @@ import io
 import re
 import urllib.parse
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
-from .errors import BookError, Diagnostics
+from ..errors import BookError, Diagnostics
+from ..model import BookImage
 
 MAX_WIDTH, MAX_HEIGHT, MAX_PIXELS = 1600, 2560, 4_000_000
 REFUSE_PIXELS = 150_000_000
@@ -40,18 +40,6 @@ IMAGE_FOLDER = "images"  # inside the EPUB, beside the XHTML documents
 KEPT = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "GIF": ("image/gif", "gif")}
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-
-
-@dataclass(frozen=True)
-class BookImage:
-    href: str  # where the documents find it: images/<name>-<hash>.<ext>, relative to the XHTML
-    media_type: str
-    data: bytes
-    source: Path  # the file in the book folder it came from
-
-    @property
-    def uid(self) -> str:
-        return "img-" + re.sub(r"[^A-Za-z0-9_-]", "-", self.href.rsplit("/", 1)[-1])
 
 
 def _located(src: str, chapter: Path, root: Path) -> Path:
@@ -73,17 +61,19 @@ def _located(src: str, chapter: Path, root: Path) -> Path:
         raise BookError(f"image {raw!r} is an absolute path; copy the image into the book folder and "
                         "use a path relative to it")
     root = root.resolve()
-    outside = False
+    inside = found_outside = False
     for base in (root, chapter.parent.resolve()):
         candidate = (base / path).resolve()  # follows symlinks: a link pointing outside is outside
         if not candidate.is_relative_to(root):
-            outside = True
+            found_outside = found_outside or candidate.exists()
             continue
+        inside = True
         if candidate.is_file():
             return candidate
         if candidate.exists():
             raise BookError(f"image {raw!r} is not a file")
-    if outside:
+    # A missing image is missing: "outside" only where the file is outside, or the path can only lead out.
+    if found_outside or not inside:
         raise BookError(f"image {raw!r} is outside the book folder (a '..' path, or a symlink pointing "
                         "out); copy the image into the book folder")
     raise BookError(f"image {raw!r} not found; paths are relative to the book folder ({root.name}/)")
@@ -216,13 +206,3 @@ def embed(src: str, chapter: Path, root: Path, diagnostics: Diagnostics, line: i
     digest = hashlib.sha256(content).hexdigest()[:10]
     return BookImage(href=f"{IMAGE_FOLDER}/{stem}-{digest}.{ext}", media_type=media_type, data=content,
                      source=path)
-
-
-def used_images(documents) -> list[BookImage]:
-    """The images of rendered documents (None entries skipped), each once, in order of first use."""
-    seen: dict[str, BookImage] = {}
-    for document in documents:
-        if document is not None:
-            for image in getattr(document.source, "images", {}).values():
-                seen.setdefault(image.href, image)
-    return list(seen.values())

@@ -6,11 +6,13 @@ import xml.etree.ElementTree as ET
 import pytest
 from fontTools.ttLib import TTFont
 
-from zhbook.cli import FONTS_DIR, _stylesheet
-from zhbook.errors import BookError
+from zhbook import paths
 from zhbook.assets.fonts import FontSet
+from zhbook.errors import BookError
+from zhbook.model import Styles
 
-CSS = _stylesheet("book.css", "epub.css")
+FONTS_DIR = paths.fonts_dir()
+CSS = Styles(paths.styles_dir()).read("book.css", "epub.css")
 DOC = ET.fromstring('<html xmlns="http://www.w3.org/1999/xhtml"><body><h1>黑体标题</h1>'
                     '<p>宋体正文<strong>强调</strong>。</p></body></html>')
 

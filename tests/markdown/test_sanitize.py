@@ -14,9 +14,9 @@ from tests import epubcheck_jvm
 from tests.cli_checks import ASTRAL, COMBINING, LONG_PARAGRAPH, ZWJ
 from tests.helpers import XHTML, epub_documents
 from zhbook.errors import Diagnostics
-from zhbook.load import SourceFile
-from zhbook.markdown_cjk import render_markdown
-from zhbook.sanitize import strip_forbidden
+from zhbook.markdown import render_chapter
+from zhbook.markdown.sanitize import strip_forbidden
+from zhbook.model import SourceFile
 
 
 def chapter(messy_build, number: int) -> etree._Element:
@@ -29,7 +29,7 @@ def body_text(document: etree._Element) -> str:
 
 def render(text: str):
     diagnostics = Diagnostics(quiet=True)
-    document = render_markdown(SourceFile(Path("t.md"), text, "c001", diagnostics=diagnostics))
+    document = render_chapter(SourceFile(Path("t.md"), text, "c001"), None, diagnostics)
     return document, diagnostics.warnings
 
 

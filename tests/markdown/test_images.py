@@ -10,7 +10,7 @@ from PIL import Image
 
 from tests.cli_checks import failing_build, make_book, png, png_header_only
 from zhbook.errors import BookError, Diagnostics
-from zhbook.images import MAX_HEIGHT, MAX_WIDTH, embed
+from zhbook.markdown.images import MAX_HEIGHT, MAX_WIDTH, embed
 
 SECRET = "root:x:0:0:the secret outside the book"
 

@@ -237,7 +237,7 @@ def _kindle_checks():
 
 
 def test_every_kindle_rule_has_a_check():
-    from zhbook.epub import KINDLE_RULES
+    from zhbook.epub.package import KINDLE_RULES
     assert set(_kindle_checks()) == set(KINDLE_RULES)
 
 

@@ -2,12 +2,17 @@
 
 from pathlib import Path
 
-from zhbook.load import SourceFile
-from zhbook.markdown_cjk import render_markdown
+import pytest
+
+from zhbook.errors import Diagnostics
+from zhbook.markdown import render_chapter
+from zhbook.model import SourceFile
+
+pytestmark = pytest.mark.fast
 
 
 def render(text, doc_id="c001"):
-    return render_markdown(SourceFile(Path("t.md"), text, doc_id))
+    return render_chapter(SourceFile(Path("t.md"), text, doc_id), None, Diagnostics(quiet=True))
 
 
 def test_line_break_between_chinese_characters_is_dropped():
@@ -26,8 +31,8 @@ def test_line_breaks_in_code_are_kept():
 def test_ids_are_scoped_to_the_chapter_and_links_follow():
     doc = render("# 标题\n\n## 小节\n\n正文[^1]。\n\n[^1]: 注释。\n", "c007")
     assert [(h.level, h.id, h.text) for h in doc.headings] == [(1, "c007-h1", "标题"), (2, "c007-h2", "小节")]
-    assert 'id="c007-fnref-1"' in doc.body and 'href="#c007-fn-1"' in doc.body
-    assert 'id="c007-fn-1"' in doc.body and 'href="#c007-fnref-1"' in doc.body
+    assert '<sup><a class="noteref" href="#c007-fn-1" id="c007-fnref-1">1</a></sup>' in doc.body
+    assert [(n.id, n.call_id, n.number, n.body) for n in doc.notes] == [("c007-fn-1", "c007-fnref-1", 1, "<p>注释。</p>\n")]
     assert doc.title == "标题"
 
 

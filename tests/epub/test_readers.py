@@ -26,7 +26,7 @@ from PIL import Image
 from tests.epub_reader import render_epub_page, run_ace
 from tests.helpers import seed_sentences, squeeze, without_supplements
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((REPO / "book" / "chapters").glob("*.md"))
 HAN = r"\u3400-\u9fff\uf900-\ufaff"
 CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2014\u2026"

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 
-from .errors import BookError, Diagnostics
+from ..errors import BookError, Diagnostics
 
 # Not allowed in XML 1.0 (C0 controls other than tab and newline, surrogates, U+FFFE/U+FFFF), plus the
 # C1 controls and noncharacters, which HTML forbids and no text needs.

@@ -1,0 +1,128 @@
+"""The EPUB 3 renderer: render(ctx) writes <out>/<slug>.epub — XHTML documents from our templates,
+subset fonts, images, nav + NCX, cover and landmarks (ebooklib, through zhbook.epub.package)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from ebooklib import epub
+from markupsafe import Markup
+
+from .. import templates
+from ..assets.cover import cover_image
+from ..assets.fonts import FontSet
+from ..model import Book, Chapter, RenderContext
+from ..output import atomic_output
+from .notes import body_with_notes
+from .package import ACCESSIBILITY, ReproducibleEpubWriter, XhtmlDocument
+
+STYLESHEETS = ("book.css", "epub.css")  # the shared stylesheet, then what only e-readers use
+STYLESHEET_NAME = "styles/book.css"  # one stylesheet in the EPUB, as every document links it
+
+
+def _document(book: Book, uid: str, title: str, body: str, matter: str, properties=None) -> XhtmlDocument:
+    content = templates.render("document.xhtml.j2", lang=book.meta.language, title=title,
+                               body=Markup(body), matter=matter)
+    return XhtmlDocument(uid, f"{uid}.xhtml", title, content, properties)
+
+
+def _cover_fonts(fonts: FontSet) -> tuple[Path, Path]:
+    """The body face and the heading face, for the generated cover."""
+    families = list(fonts.by_family.values())
+    return families[0][0].path, families[-1][0].path
+
+
+def _toc(chapters: tuple[Chapter, ...]) -> list:
+    """Nav/NCX entries: each chapter, with its level-2 sections under it."""
+    entries = []
+    for chapter in chapters:
+        href = f"{chapter.id}.xhtml"
+        sections = [epub.Link(f"{href}#{h.id}", h.text, h.id) for h in chapter.headings[1:] if h.level == 2]
+        link = epub.Link(href, chapter.title, chapter.id)
+        entries.append((epub.Section(chapter.title, href), sections) if sections else link)
+    return entries
+
+
+def _metadata(ebook: epub.EpubBook, book: Book) -> None:
+    meta = book.meta
+    ebook.set_identifier(meta.identifier)
+    ebook.set_title(meta.title)
+    ebook.set_language(meta.language)
+    ebook.add_author(meta.author)
+    if meta.subtitle:
+        ebook.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        ebook.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    if meta.publisher:
+        ebook.add_metadata("DC", "publisher", meta.publisher)
+    if meta.description:
+        ebook.add_metadata("DC", "description", meta.description)
+    ebook.add_metadata("DC", "date", book.build_date.strftime("%Y-%m-%d"))
+
+
+def render(ctx: RenderContext) -> Path:
+    """Write the book's EPUB; return its path."""
+    book, fonts, chapters = ctx.book, ctx.fonts, ctx.chapters
+    stylesheet = ctx.styles.read(*STYLESHEETS)
+    ebook = epub.EpubBook()
+    _metadata(ebook, book)
+
+    def href(doc_id: str, fragment: str) -> str:
+        return f"{doc_id}.xhtml" + (f"#{fragment}" if fragment else "")
+
+    image, image_type = cover_image(book, *_cover_fonts(fonts), ctx.cache_dir)
+    cover_name = "images/cover." + ("png" if image_type == "image/png" else "jpg")
+    ebook.add_item(epub.EpubCover(uid="cover-image", file_name=cover_name))
+    ebook.get_item_with_id("cover-image").content = image
+    ebook.get_item_with_id("cover-image").media_type = image_type
+    ebook.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # Kindle, EPUB 2 readers
+    for prop, value in ACCESSIBILITY:
+        ebook.add_metadata(None, "meta", value, {"property": prop})
+    ebook.add_metadata(None, "meta", book.meta.publisher or book.meta.author, {"property": "a11y:certifiedBy"})
+
+    colophon = body_with_notes(ctx.colophon) if ctx.colophon else ""
+    front = [
+        _document(book, "cover", "封面", templates.cover(book, cover_name, image), "cover", ["svg"]),
+        _document(book, "titlepage", book.meta.title, templates.titlepage(book), "frontmatter"),
+        _document(book, "colophon", "版权信息", templates.colophon(book, colophon), "frontmatter"),
+        _document(book, "contents", "目录", templates.contents(chapters, href), "frontmatter"),
+    ]
+    body = [_document(book, c.id, c.title,
+                      f'<section epub:type="chapter" role="doc-chapter">{body_with_notes(c)}</section>', "bodymatter")
+            for c in chapters]
+    documents = front + body
+
+    parsed = [ET.fromstring(d.content) for d in documents]
+    used = fonts.characters(parsed, stylesheet)
+    programs = fonts.subsets([(font, used[font.path.name], False) for font in fonts.embedded])
+    for font, program in zip(fonts.embedded, programs):
+        ebook.add_item(epub.EpubItem(uid=f"font-{font.path.stem}", file_name=f"fonts/{font.path.name}",
+                                     media_type="font/otf", content=program))
+    for image in ctx.images:  # checked and converted when the Markdown was rendered
+        ebook.add_item(epub.EpubItem(uid=image.uid, file_name=image.href, media_type=image.media_type,
+                                     content=image.data))
+    ebook.add_item(epub.EpubItem(uid="stylesheet", file_name=STYLESHEET_NAME, media_type="text/css",
+                                 content=stylesheet.encode("utf-8")))
+    for document in documents:
+        ebook.add_item(document)
+
+    ebook.toc = _toc(chapters)
+    ebook.add_item(epub.EpubNcx())
+    nav = epub.EpubNav(title="目录")
+    nav.add_link(href=STYLESHEET_NAME, rel="stylesheet", type="text/css")
+    ebook.add_item(nav)
+    ebook.guide = [
+        {"type": "cover", "href": "cover.xhtml", "title": "封面"},
+        {"type": "toc", "href": "contents.xhtml", "title": "目录"},
+        {"type": "text", "href": body[0].file_name, "title": "正文"},
+    ]
+    ebook.spine = documents
+
+    options = {"epub3_landmark": True, "landmark_title": "地标", "mtime": book.build_date.replace(tzinfo=None),
+               "spine_direction": False}
+    path = ctx.output(".epub")
+    with atomic_output(path) as tmp:
+        writer = ReproducibleEpubWriter(str(tmp), ebook, options, book.build_date)
+        writer.process()
+        writer.write()
+    return path

@@ -1,0 +1,55 @@
+"""Notes in the EPUB's form: EPUB 3 pop-up footnotes (Apple Books, Kobo, and 多看 by its classes).
+Each call becomes a[epub:type=noteref]; each note an aside[epub:type=footnote] at the end of its
+chapter, starting with its number as a link back to the call."""
+
+from __future__ import annotations
+
+from html import escape
+
+import lxml.html
+from lxml import etree
+
+from ..model import Chapter
+
+CALL_ATTRIBUTES = {"class": "noteref duokan-footnote", "epub:type": "noteref", "role": "doc-noteref"}
+
+
+def _xml(element) -> str:
+    return etree.tostring(element, method="xml", encoding="unicode")
+
+
+def body_with_notes(chapter: Chapter) -> str:
+    """The chapter's XHTML body with its note calls and notes in EPUB form."""
+    if not chapter.notes:
+        return chapter.body
+    # Parsed as HTML, like the body was made: epub:type stays a plain attribute name, written as is
+    # inside documents that declare the epub namespace.
+    container = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
+    calls = {note.call_id for note in chapter.notes}
+    for link in container.iter("a"):
+        if link.get("id") in calls and link.get("class") == "noteref":
+            # In name order, as the calls have always been written (Python-Markdown sorts them).
+            attributes = sorted({**link.attrib, **CALL_ATTRIBUTES}.items())
+            link.attrib.clear()
+            link.attrib.update(attributes)
+    parts = [escape(container.text, quote=False)] if container.text and container.text.strip() else []
+    parts += [_xml(child) for child in container]
+    parts += [_aside(note) for note in chapter.notes]
+    return "".join(parts)
+
+
+def _aside(note) -> str:
+    aside = lxml.html.fragment_fromstring(
+        f'<aside class="footnote duokan-footnote-item" epub:type="footnote" id="{escape(note.id)}" '
+        'role="doc-footnote"></aside>')
+    for child in lxml.html.fragments_fromstring(note.body or "<p></p>"):
+        if isinstance(child, str):  # text outside any paragraph
+            child = lxml.html.fragment_fromstring(f"<p>{escape(child)}</p>")
+        aside.append(child)
+    first = aside[0]
+    back = lxml.html.fragment_fromstring(f'<a class="note-number" href="#{escape(note.call_id)}" '
+                                         f'role="doc-backlink">{note.number}</a>')
+    back.tail = "　" + (first.text or "")
+    first.text = None
+    first.insert(0, back)
+    return _xml(aside)

@@ -1,0 +1,123 @@
+"""Markdown → a rendered Chapter (zhbook.model): Python-Markdown with our extensions, then the raw HTML
+made safe and well formed (sanitize), images checked and converted (images), footnotes taken out of the
+body into neutral Notes. Rendering returns a value; nothing is written into the source or the book."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from html import escape
+from pathlib import Path
+
+import lxml.html
+import markdown
+from lxml import etree
+
+from ..errors import BookError, Diagnostics
+from ..model import BookImage, Chapter, Heading, Note, SourceFile
+from . import images, sanitize
+from .cache import ChapterCache
+from .extensions import CJKExtension
+
+NOTE_CALL_CLASS = "noteref"  # the class of a note's call in a Chapter's body (see zhbook.model.Note)
+
+
+def render_chapters(sources, root: Path, cache_dir: Path, diagnostics: Diagnostics, progress=None) -> list[Chapter]:
+    """Each source rendered, from the cache where it can be (zhbook.markdown.cache). Every chapter's
+    warnings are given on every build, in book order, whether it was rendered now or before."""
+    cache = ChapterCache(cache_dir, root)
+    chapters = []
+    for number, source in enumerate(sources, start=1):
+        cached = cache.load(source)
+        if cached is None:
+            collected = Diagnostics(quiet=True)
+            try:
+                chapter = render_chapter(source, root, collected)
+            finally:
+                diagnostics.replay(collected.given)
+            cache.store(chapter, collected.given)
+        else:
+            chapter, warnings = cached
+            diagnostics.replay(warnings)
+        chapters.append(chapter)
+        if progress is not None:
+            progress.update("markdown", number, len(sources))
+    return chapters
+
+
+def render_chapter(source: SourceFile, root: Path | None, diagnostics: Diagnostics) -> Chapter:
+    """source rendered; its images are looked for in root, the book folder (None: images are refused)."""
+    cjk = CJKExtension(id_prefix=source.id)
+    md = markdown.Markdown(
+        extensions=["extra", "sane_lists", cjk],
+        extension_configs={"extra": {"footnotes": {"SEPARATOR": "-"}}},
+        output_format="xhtml",
+    )
+    try:
+        html = md.convert(source.text)
+    except RecursionError:
+        raise BookError("Markdown nested too deeply (lists or quotes hundreds of levels inside each other); "
+                        "simplify it", source.path)
+    container = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    used: dict[str, BookImage] = {}
+
+    def embed(src: str, line: int | None) -> str:
+        image = images.embed(src, source.path, root, diagnostics, line)
+        used.setdefault(image.href, image)
+        return image.href
+
+    ctx = sanitize.Context(source.path, source.text, diagnostics, embed if root is not None else None)
+    sanitize.clean_fragment(container, ctx, {h.id for h in cjk.headings})
+    notes = _take_notes(container)
+    headings = _heading_texts(container, cjk.headings)
+    parts = [escape(container.text, quote=False)] if container.text and container.text.strip() else []
+    parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
+    # A heading with no text (`# ` alone, or only a removed <script>) gets no entry in the contents
+    # and the nav: EPUBCheck refuses empty nav links and an empty <title>.
+    return Chapter(source=source, body="".join(parts), headings=tuple(h for h in headings if h.text),
+                   notes=tuple(notes), images=tuple(used.values()))
+
+
+def _take_notes(container) -> list[Note]:
+    """Python-Markdown's footnotes taken out of the body: each call becomes a neutral note call, the
+    notes block at the end becomes Notes, without their links back (each renderer writes its own)."""
+    for sup in container.iter("sup"):
+        link = sup.find("a")
+        if link is not None and link.get("class") == "footnote-ref":
+            link.set("class", NOTE_CALL_CLASS)
+            link.set("id", sup.attrib.pop("id", ""))
+    notes = []
+    for block in [el for el in container.iter("div") if el.get("class") == "footnote"]:
+        block.getparent().remove(block)
+        for number, item in enumerate(block.iter("li"), start=1):
+            call_id = ""
+            for backref in [a for a in item.iter("a") if a.get("class") == "footnote-backref"]:
+                call_id = backref.get("href", "").lstrip("#")
+                holder = backref.getparent()
+                previous = backref.getprevious()
+                holder.remove(backref)
+                # the link back was preceded by a space: it goes with the link
+                if previous is not None:
+                    previous.tail = (previous.tail or "").rstrip()
+                else:
+                    holder.text = (holder.text or "").rstrip()
+            body = "".join(etree.tostring(child, method="xml", encoding="unicode") for child in item)
+            notes.append(Note(id=item.get("id"), call_id=call_id, number=number, body=body))
+    return notes
+
+
+def _text_without_note_calls(element) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        if not (child.tag == "a" and child.get("class") == NOTE_CALL_CLASS):  # a note call is not title text
+            parts.append(_text_without_note_calls(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _heading_texts(container, headings: list[Heading]) -> list[Heading]:
+    """Each heading's text as the reader sees it, taken from the cleaned tree: Python-Markdown's tree
+    still holds raw HTML as placeholders (\x02…\x03), and sanitising may remove part of a heading
+    (a <script>)."""
+    by_id = {element.get("id"): element for element in container.iter() if isinstance(element.tag, str)}
+    return [replace(heading, text=" ".join(_text_without_note_calls(by_id[heading.id]).split())
+                    if heading.id in by_id else "") for heading in headings]

@@ -1,0 +1,63 @@
+"""One build: load the book once → render its chapters → check them → hand one RenderContext to each
+renderer the target asks for. The outputs move into place together, and only if all succeed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import paths
+from .assets.fonts import FontSet
+from .errors import Diagnostics
+from .load import load_book
+from .markdown import render_chapters
+from .model import Chapter, RenderContext, Styles
+from .output import outputs_together
+from .progress import Progress
+
+TARGETS = {"epub": ("epub",), "pdf": ("pdf",), "all": ("epub", "pdf")}
+
+
+def _renderer(name: str):
+    """An output's render(ctx); imported when asked for, so an EPUB build never loads WeasyPrint."""
+    if name == "epub":
+        from .epub import render
+    else:
+        from .pdf import render
+    return render
+
+
+def _check(chapters: list[Chapter], colophon: Chapter | None, fonts: FontSet, diagnostics: Diagnostics) -> None:
+    """What the reader would miss, said before anything is written."""
+    for chapter in chapters:
+        if not chapter.headings or chapter.headings[0].level != 1:
+            diagnostics.warn("chapter does not start with a level-1 heading (# Title); "
+                             "the file name is used as its title", chapter.source.path, 1)
+    for source in [c.source for c in chapters] + ([colophon.source] if colophon else []):
+        for number, line in enumerate(source.text.split("\n"), start=1):
+            for char in fonts.missing(line):
+                diagnostics.warn(f"U+{ord(char):04X} {char!r} is in no embedded font and will not display",
+                                 source.path, number)
+
+
+def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
+          for_print: bool = False) -> list[Path]:
+    """Build target ("epub", "pdf" or "all") of the book in book_dir into out_dir; the paths written."""
+    cache_dir = paths.cache_dir()
+    styles = Styles(paths.styles_dir())
+    book = load_book(book_dir, diagnostics)
+    chapters = render_chapters(book.chapters, book.root, cache_dir, diagnostics, progress)
+    progress.finish()
+    colophon = render_chapters([book.colophon], book.root, cache_dir, diagnostics)[0] if book.colophon else None
+    fonts = FontSet(paths.fonts_dir(), styles.read("book.css"), cache_dir)
+    _check(chapters, colophon, fonts, diagnostics)
+    diagnostics.raise_if_strict()
+
+    ctx = RenderContext(book=book, chapters=tuple(chapters), colophon=colophon, fonts=fonts, styles=styles,
+                        cache_dir=cache_dir, out_dir=out_dir, diagnostics=diagnostics, progress=progress,
+                        for_print=for_print)
+    # All or nothing: a failed PDF does not leave a new EPUB beside an old PDF; with --strict, a
+    # warning given while rendering also leaves the previous outputs as they were.
+    with outputs_together():
+        written = [_renderer(name)(ctx) for name in TARGETS[target]]
+        diagnostics.raise_if_strict()
+    return written
