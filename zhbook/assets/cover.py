@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
+from ..codehash import code_digest
 from ..errors import BookError
 from ..model import Book
 from ..output import replace_file
@@ -172,7 +173,7 @@ def cover_image(book: Book, serif: Path, sans: Path, cache_dir: Path | None = No
         return generated_cover(book, serif, sans), "image/png"
     meta = book.meta
     key = hashlib.sha256("\0".join(
-        [meta.title, meta.subtitle, meta.author, meta.publisher, Path(__file__).read_text("utf-8"),
+        [meta.title, meta.subtitle, meta.author, meta.publisher, code_digest("assets/cover.py"),
          *(f"{font.name}:{font.stat().st_size}:{font.stat().st_mtime_ns}" for font in (serif, sans))]
     ).encode()).hexdigest()[:24]
     cached = cache_dir / "covers" / f"{key}.png"

@@ -11,20 +11,12 @@ from pathlib import Path
 
 import markdown
 
+from ..codehash import code_digest
 from ..errors import Warning_
 from ..model import BookImage, Chapter, Heading, Note, SourceFile
 from ..output import replace_file
 
 FORMAT = "2"  # bump when what an entry holds changes
-
-
-def _code_digest() -> str:
-    """What turns Markdown into our XHTML: a change to it invalidates the cached renderings."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256((FORMAT + markdown.__version__).encode())
-    for path in sorted(package.glob("*.py")) + [package.parent / "model.py"]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def _file_digest(path: Path) -> str:
@@ -34,7 +26,9 @@ def _file_digest(path: Path) -> str:
 class ChapterCache:
     def __init__(self, cache_dir: Path, root: Path):
         self.dir = cache_dir / "markdown"
-        self.base = hashlib.sha256("\0".join([_code_digest(), str(Path(root).resolve())]).encode())
+        # What turns Markdown into our XHTML: a change to it invalidates the cached renderings.
+        code = code_digest("markdown", "model.py", "cjk.py", "errors.py")
+        self.base = hashlib.sha256("\0".join([FORMAT, markdown.__version__, code, str(Path(root).resolve())]).encode())
 
     def _path(self, source: SourceFile) -> Path:
         digest = self.base.copy()
