@@ -43,11 +43,12 @@ $(PRINT_PDF): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
 	$(PY) build.py pdf --print --book $(BOOK) --out $(OUT)
 
 # The virtual environment, created with the pinned dependencies on first use; then zhbook itself in
-# editable mode (its dependencies are the pins just installed), which gives .venv/bin/zhbook.
+# editable mode (its dependencies are the pins just installed; the pinned setuptools builds it), which
+# gives .venv/bin/zhbook.
 $(VENV_STAMP): requirements.txt requirements-dev.txt pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 # pytest's configuration (test paths, markers, --strict-markers) is in pyproject.toml.
