@@ -8,6 +8,10 @@ import pytest
 from tests.cli_checks import messy_build  # noqa: F401 (the messy book, built once per session)
 from tests.helpers import run_build
 
+# The tests look for the builder's caches where it keeps them by default (.cache/ at the root of the
+# repository or of a copy of it): a ZHBOOK_CACHE_DIR in the developer's shell must not move them.
+os.environ.pop("ZHBOOK_CACHE_DIR", None)
+
 # Tests marked `fast` (`make test-fast`, pytest -m fast) promise to run in seconds without Java, Node,
 # calibre, Chromium and without running the builder or the benchmark in a subprocess. A module marks
 # all its tests with `pytestmark = pytest.mark.fast`, a single test with `@pytest.mark.fast`. Marking is
