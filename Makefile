@@ -1,5 +1,6 @@
 # make            build the EPUB and the PDF of book/ into dist/
-# make test       run the tests          make help   list every target
+# make test       run every test         make test-fast   the quick in-process ones (under a minute)
+# make help       list every target
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -16,12 +17,13 @@ EPUB := $(OUT)/$(SLUG).epub
 PDF  := $(OUT)/$(SLUG).pdf
 
 BOOK_SOURCES := $(shell find $(BOOK) -type f 2>/dev/null)
-TOOL_SOURCES := build.py $(wildcard zhbook/*.py zhbook/templates/*) $(wildcard styles/*.css) $(wildcard fonts/*)
+# Every file of the builder, nested packages (zhbook/pdf/, zhbook/epub/, …) and templates included.
+TOOL_SOURCES := build.py $(shell find zhbook styles fonts -type f ! -path '*/__pycache__/*' ! -name '*.pyc' 2>/dev/null)
 VENV_STAMP   := $(VENV)/.installed
 
 PRINT_PDF := $(OUT)/$(SLUG).print.pdf
 
-.PHONY: all epub pdf print test check clean help
+.PHONY: all epub pdf print test test-fast check clean help
 
 all: epub pdf ## build the EPUB and the PDF (default)
 
@@ -40,16 +42,23 @@ print: $(PRINT_PDF) ## build dist/<slug>.print.pdf: 3 mm bleed and crop marks
 $(PRINT_PDF): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
 	$(PY) build.py pdf --print --book $(BOOK) --out $(OUT)
 
-# The virtual environment, created with the pinned dependencies on first use.
-$(VENV_STAMP): requirements.txt requirements-dev.txt
+# The virtual environment, created with the pinned dependencies on first use; then zhbook itself in
+# editable mode (its dependencies are the pins just installed; the pinned setuptools builds it), which
+# gives .venv/bin/zhbook.
+$(VENV_STAMP): requirements.txt requirements-dev.txt pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-test: | $(VENV_STAMP) ## run the tests (they build the real book with the real tools)
+# pytest's configuration (test paths, markers, --strict-markers) is in pyproject.toml.
+test: | $(VENV_STAMP) ## run every test (they build the real book and open it with EPUBCheck, calibre, Chromium)
 	$(PY) -m pytest -q tests
 
-# The property test of issue 5 on many more generated books than `make test` runs (200).
+test-fast: | $(VENV_STAMP) ## run the fast in-process tests only (pytest -m fast: no Java, Node, calibre, Chromium)
+	$(PY) -m pytest -q -m fast tests
+
+# The property test on many more generated books than `make test` runs (200).
 FUZZ_EXAMPLES ?= 2000
 .PHONY: fuzz
 fuzz: | $(VENV_STAMP) ## fuzz the builder: FUZZ_EXAMPLES generated books, each an error line or a valid EPUB
@@ -77,4 +86,4 @@ clean: ## remove dist/ and .cache/
 	rm -rf $(OUT) .cache
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort

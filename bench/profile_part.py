@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 from zhbook import cli, justify, pdf, pdf_part  # noqa: E402
 from zhbook.errors import Diagnostics  # noqa: E402
-from zhbook.fonts import FontSet  # noqa: E402
+from zhbook.assets.fonts import FontSet  # noqa: E402
 from zhbook.load import load_book  # noqa: E402
 from zhbook.markdown_cjk import render_markdown  # noqa: E402
 

@@ -1,10 +1,64 @@
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cli_checks import messy_build  # noqa: F401 (issue 5's messy book, built once per session)
+from tests.cli_checks import messy_build  # noqa: F401 (the messy book, built once per session)
 from tests.helpers import run_build
+
+# The tests look for the builder's caches where it keeps them by default (.cache/ at the root of the
+# repository or of a copy of it): a ZHBOOK_CACHE_DIR in the developer's shell must not move them.
+os.environ.pop("ZHBOOK_CACHE_DIR", None)
+
+# Tests marked `fast` (`make test-fast`, pytest -m fast) promise to run in seconds without Java, Node,
+# calibre, Chromium and without running the builder or the benchmark in a subprocess. A module marks
+# all its tests with `pytestmark = pytest.mark.fast`, a single test with `@pytest.mark.fast`. Marking is
+# explicit, never guessed from fixtures (many tests build by calling run_build directly); instead the
+# promise is checked: a fast test that starts one of these programs fails, naming it.
+SLOW_PROGRAMS = {"java", "node", "npm", "npx", "ebook-convert", "chromium", "chromium-browser", "pandoc", "make"}
+SLOW_SCRIPTS = {"build.py", "run.py"}  # the builder and bench/run.py, run by this (complete) Python
+
+
+def _slow_command(args) -> str | None:
+    argv = [args] if isinstance(args, (str, bytes, os.PathLike)) else list(args)
+    if not argv:
+        return None
+    first = os.path.basename(os.fsdecode(argv[0])).split()[0] if argv[0] else ""
+    if first in SLOW_PROGRAMS:
+        return first
+    if os.path.realpath(os.fsdecode(argv[0])) == os.path.realpath(sys.executable):
+        rest = [os.fsdecode(a) for a in argv[1:]]
+        for i, arg in enumerate(rest):
+            if os.path.basename(arg) in SLOW_SCRIPTS:
+                return f"python {arg}"
+            if arg == "-m" and i + 1 < len(rest) and rest[i + 1] in ("zhbook", "pytest"):
+                return f"python -m {rest[i + 1]}"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_stay_fast(request, monkeypatch):
+    if request.node.get_closest_marker("fast") is None:
+        return
+    real_init = subprocess.Popen.__init__
+
+    def guarded(self, args, *rest, **kwargs):
+        slow = _slow_command(args)
+        if slow is not None:
+            raise AssertionError(f"a test marked fast ran {slow!r}: drop its fast mark (see README, Tests)")
+        real_init(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", guarded)
+    # EPUBCheck in this process (jpype) starts a Java VM: not fast either.
+    for module in [m for name, m in list(sys.modules.items()) if name.endswith("epubcheck_jvm")]:
+        if hasattr(module, "_epub_checker"):
+            monkeypatch.setattr(module, "_epub_checker", _no_jvm)
+
+
+def _no_jvm():
+    raise AssertionError("a test marked fast started EPUBCheck's Java VM: drop its fast mark (see README, Tests)")
 
 
 @pytest.fixture(scope="session")

