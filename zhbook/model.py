@@ -47,12 +47,7 @@ class Book:
     meta: Metadata
     chapters: tuple[SourceFile, ...]
     colophon: SourceFile | None
-    build_date: datetime
-
-    @property
-    def sources(self) -> list[Path]:
-        return [self.root / "book.toml"] + [c.path for c in self.chapters] + \
-            ([self.colophon.path] if self.colophon else [])
+    build_date: datetime  # SOURCE_DATE_EPOCH, else the sources' last commit or change (zhbook.load)
 
 
 @dataclass(frozen=True)
