@@ -4,7 +4,7 @@
     .venv/bin/python bench/run.py [--sizes 100k,300k,1m] [--skip-peers] [--out FILE] [--work DIR]
 
 For each size, a deterministic book is generated (bench/gen.py) into the work folder, then built
-with our builder (EPUB and PDF, each cold — .cache/ emptied first — and warm), with pandoc
+with our builder (EPUB and PDF, each cold — its caches emptied first — and warm), with pandoc
 (Markdown → EPUB, no fonts) and with one plain single-process WeasyPrint render of the same text
 (bench/plain_weasyprint.py). Each command runs under bench/procmon.py: wall time and the peak
 memory of its whole process tree. On the largest size, rebuilds are measured too: the builder run
@@ -38,8 +38,6 @@ import procmon  # noqa: E402
 
 VENV_PY = REPO / ".venv" / "bin" / "python"
 PY = str(VENV_PY) if VENV_PY.exists() else sys.executable
-CACHE = REPO / ".cache"
-FONT_CACHE = CACHE / "fonts"
 MB = 2 ** 20
 
 
@@ -61,10 +59,15 @@ class Row:
         return self.path.stat().st_size / 1024 if self.ok else None
 
 
+def cache_dir() -> Path:
+    """The builder's caches while benchmarking: in the work folder (ZHBOOK_CACHE_DIR, set by main), so a
+    cold run never empties the repository's own .cache/."""
+    return Path(os.environ["ZHBOOK_CACHE_DIR"])
+
+
 def clear_caches() -> None:
-    """Everything the builder keeps between builds: font subsets, Markdown renderings, PDF parts."""
-    for name in ("fonts", "markdown", "pdf-parts"):
-        shutil.rmtree(CACHE / name, ignore_errors=True)
+    """Everything the builder keeps between builds: font subsets, Markdown renderings, PDF parts, covers."""
+    shutil.rmtree(cache_dir(), ignore_errors=True)
 
 
 def measure(cmd: list, cwd: Path = REPO) -> procmon.Measurement:
@@ -202,7 +205,7 @@ def bench_rebuilds(facts: dict, work: Path, log) -> list[tuple[str, procmon.Meas
 
     m = ours("pdf", book, out)
     results.append((f"`build.py pdf`, nothing changed ({label})", m,
-                    "every chapter from the cache (.cache/pdf-parts); the parts joined again"))
+                    "every chapter from the cache (pdf-parts); the parts joined again"))
     log(f"[{label}] no-op build.py pdf: {m.wall:.1f} s")
 
     make = ["make", "-C", REPO, "pdf", f"BOOK={book}", f"OUT={out}"]
@@ -216,10 +219,11 @@ def bench_rebuilds(facts: dict, work: Path, log) -> list[tuple[str, procmon.Meas
     else:
         results.append(("`make pdf`, nothing changed", None, "skipped: make or .venv/.installed missing"))
 
-    subsets_before = set(FONT_CACHE.glob("*")) if FONT_CACHE.exists() else set()
+    font_cache = cache_dir() / "fonts"
+    subsets_before = set(font_cache.glob("*"))
     edited = edit_one_chapter(book)
     m = ours("pdf", book, out, quiet=False)
-    new_subsets = (set(FONT_CACHE.glob("*")) if FONT_CACHE.exists() else set()) - subsets_before
+    new_subsets = set(font_cache.glob("*")) - subsets_before
     cached = re.search(r"(\d+) chapters from the cache", m.stdout or "")
     results.append((f"`build.py pdf` after editing one chapter ({edited.name} of {facts['chapters']})", m,
                     (f"{facts['chapters'] - int(cached.group(1))} chapter(s) set again, {cached.group(1)} from the "
@@ -261,7 +265,8 @@ def report(facts_list: list[dict], rows: list[Row], rebuilds: list, machine: lis
                    f"{f['distinct_han']:,} | {f['footnotes']:,} |")
 
     out += ["", "## Results", "",
-            "cold = the builder's caches (`.cache/`: font subsets, Markdown, PDF parts) emptied before the run; "
+            "cold = the builder's caches (all of them: font subsets, Markdown, PDF parts, covers; kept in the work "
+            "folder through ZHBOOK_CACHE_DIR) emptied before the run; "
             "warm = run again at once, nothing changed. "
             "Peak MB: largest sum of RSS over the process and all its descendants (sampled every 20 ms). "
             "Ratios: time (and memory) over the peer's: EPUB against pandoc, PDF against plain WeasyPrint.", "",
@@ -326,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(gen.parse_size(s) for s in args.sizes.split(",") if s.strip())
     out = args.out / "results.md" if args.out.is_dir() or not args.out.suffix else args.out
     work = args.work.resolve()
+    os.environ["ZHBOOK_CACHE_DIR"] = str(work / "cache")
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)

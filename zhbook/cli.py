@@ -36,8 +36,8 @@ def _stop_on_sigterm():
         return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="build.py", description="Build a Chinese EPUB and PDF from Markdown.")
+def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Build a Chinese EPUB and PDF from Markdown.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import}")

@@ -87,4 +87,4 @@ def main(argv: list | None = None, prog: str = "zhbook") -> int:
         print(problem(missing, prog, argv), file=sys.stderr)
         return 1
     from .cli import main as cli_main
-    return cli_main(argv)
+    return cli_main(argv, prog=prog)
