@@ -41,6 +41,7 @@ class Diagnostics:
 
     def __post_init__(self) -> None:
         self.warnings: list[str] = []
+        self.notes: list[str] = []
         self.strict_failures: list[str] = []
 
     def warn(self, message: str, path: Path | str | None = None, line: int | None = None,
@@ -51,6 +52,13 @@ class Diagnostics:
             self.strict_failures.append(text)
         if not self.quiet:
             print(f"warning: {text}", file=sys.stderr)
+
+    def note(self, message: str, path: Path | str | None = None, line: int | None = None, indent: str = "") -> None:
+        """Information, not a problem (how a file was read, what the importer removed): printed unless quiet."""
+        text = indent + _one_line(_where(path, line) + message)
+        self.notes.append(text)
+        if not self.quiet:
+            print(text, file=sys.stderr)
 
     def raise_if_strict(self) -> None:
         if self.strict_failures:

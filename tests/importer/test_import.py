@@ -25,10 +25,12 @@ from lxml import html as lxml_html
 from tests.helpers import EPUBCHECK_JAR, HAN, SEED, epub_documents, epubcheck_messages, squeeze, without_supplements
 from zhbook import cli
 from zhbook.errors import BookError, Diagnostics
-from zhbook.importer import decode_article, escape_block, escape_heading, import_article, normalise_punctuation, \
-    split_title, strip_site_name, toml_string
+from zhbook.importer import decode_article, import_article
+from zhbook.importer.classify import split_title, strip_site_name
+from zhbook.importer.punctuation import normalise_punctuation
+from zhbook.importer.write import MARKER, book_toml, escape_block, escape_heading
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 ARTICLES = REPO / "tests" / "data" / "articles"
 # The issue's rule, checked on the output: no ASCII , ? ! : ; ( ) touching a Chinese character.
 ASCII_NEXT_TO_CHINESE = re.compile(f"[{HAN}][,?!:;()]|[,?!:;()][{HAN}]")
@@ -503,8 +505,11 @@ def test_escaped_text_renders_exactly_as_written(text):
 
 
 @pytest.mark.parametrize("value", ['a"b\\c', "行一\n行二\t制表", "\x01\x7f控制", "中文“引号”", ""])
-def test_toml_strings_round_trip(value):
-    assert tomllib.loads(f"key = {toml_string(value)}")["key"] == value
+def test_book_toml_round_trips_every_string(value):
+    meta = {"title": value or "书", "subtitle": value, "author": "某", "language": "zh-Hans"}
+    text = book_toml(meta, [f"chapters/{value}.md"])
+    assert text.startswith(MARKER + "\n")
+    assert tomllib.loads(text) == {**{k: v for k, v in meta.items() if v}, "chapters": [f"chapters/{value}.md"]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,7 +529,7 @@ ARTICLE_TEXT = (ARTICLES / "e_pension.txt").read_text("utf-8")
     ((ARTICLE_TEXT + "生僻字𠀀与㐀。\n").encode("gb18030"), "GB18030"),
 ])
 def test_every_encoding_is_detected_and_named(raw, name):
-    text, found = decode_article(raw, Path("a.txt"))
+    text, found, _ = decode_article(raw, Path("a.txt"))
     assert found == name
     assert text.startswith("个人养老金怎么买最划算") and "扫码关注公众号才能领取" in text
 
@@ -534,8 +539,8 @@ def test_every_encoding_is_detected_and_named(raw, name):
     (b"\n  \r\n\t\n", "no text"),
     ((ARTICLES / "bad_binary.txt").read_bytes(), "not a text file"),
     (bytes(range(1, 32)) * 20 + "中文".encode("utf-8"), "not a text file"),
-    (ARTICLE_TEXT.encode("big5", "replace"), "neither UTF-8, UTF-16 nor GB18030/GBK"),
-    ("Café, naïve résumé. ".encode("latin-1") * 30, "neither UTF-8, UTF-16 nor GB18030/GBK"),
+    (ARTICLE_TEXT.encode("big5", "replace"), "not UTF-8 (byte 0xA4): looks like Big5 (Traditional Chinese); save the file"),
+    ("Café, naïve résumé. ".encode("latin-1") * 30, "not UTF-8 (byte 0xE9): looks like Latin-1/Windows-1252"),
     (ARTICLE_TEXT[:200].encode("utf-8") + b"\xff" + ARTICLE_TEXT[200:].encode("utf-8"), "invalid UTF-8 byte 0xFF"),
     (b"<!DOCTYPE html>\n<html><head><title>t</title></head><body>\xe6\xad\xa3\xe6\x96\x87</body></html>",
      "is an HTML page"),
