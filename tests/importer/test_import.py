@@ -27,7 +27,6 @@ from zhbook import cli
 from zhbook.errors import BookError, Diagnostics
 from zhbook.importer import decode_article, import_article
 from zhbook.importer.classify import split_title, strip_site_name
-from zhbook.importer.punctuation import normalise_punctuation
 from zhbook.importer.write import MARKER, book_toml, escape_block, escape_heading
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -463,32 +462,6 @@ def test_the_test_inputs_really_are_in_their_encodings():
     assert (ARTICLES / "d_savings.txt").read_bytes().startswith(b"\xef\xbb\xbf")
     for article in ARTICLE_LIST[1:]:
         assert 1000 <= article.path.stat().st_size <= 4096, article.path.name
-
-
-@pytest.mark.parametrize("source, expected", [
-    ("借呗逾期,为什么?", "借呗逾期，为什么？"),
-    ("海外称为Buy Now, Pay Later,简称BNPL", "海外称为Buy Now, Pay Later，简称BNPL"),
-    ("约1,000元,年化3.5%;每天10:30提醒!", "约1,000元，年化3.5%；每天10:30提醒！"),
-    ("见https://example.com/a?b=1,2,了解", "见https://example.com/a?b=1,2，了解"),
-    ('他说"先买后付"很方便', "他说“先买后付”很方便"),
-    ('支持"Plug and Charge"功能', '支持"Plug and Charge"功能'),
-    ("先买后付(BNPL)模式", "先买后付（BNPL）模式"),
-    ("Buy Now, Pay Later (BNPL)", "Buy Now, Pay Later (BNPL)"),
-    ("车桩比约为2.4:1", "车桩比约为2.4:1"),
-    ("包括: 借呗", "包括：借呗"),
-    ("见https://example.com/wiki/Foo_(bar)了解", "见https://example.com/wiki/Foo_(bar)了解"),
-    ("(见https://example.com/a?b=1,2),再", "（见https://example.com/a?b=1,2），再"),
-    ("投资人只会花3分钟看一份BP!", "投资人只会花3分钟看一份BP！"),  # a Chinese sentence ending on a Latin word
-    ("他常说Hello, World!", "他常说Hello, World!"),  # an English phrase keeps its marks
-    ("我们使用Python, 它很简单", "我们使用Python，它很简单"),  # before Chinese across a space
-    ("先买后付 (BNPL) 模式", "先买后付（BNPL）模式"),
-    ("Buy Now, Pay Later (BNPL) 是一种", "Buy Now, Pay Later（BNPL）是一种"),
-    ("域名建议用.com结尾;支付", "域名建议用.com结尾；支付"),
-    ("在北京时间9:00更新", "在北京时间9:00更新"),
-    ("共3个: A, B, C", "共3个：A, B, C"),
-])
-def test_punctuation_normalisation(source, expected):
-    assert normalise_punctuation(source)[0] == expected
 
 
 @pytest.mark.parametrize("text", [
