@@ -116,15 +116,16 @@ def decode_bytes(raw: bytes) -> Decoded:
 
 def utf16_without_bom(raw: bytes) -> tuple[str, str] | None:
     """(codec, byte order) of UTF-16 saved without a byte order mark: the NUL bytes of its ASCII characters
-    (line breaks, digits, punctuation) all fall on the same side of each 2-byte unit, and it decodes to
-    readable text with line breaks."""
+    (line breaks, digits, punctuation) fall on one side of each 2-byte unit, and it decodes to readable
+    text with line breaks (the wrong byte order turns "\n" into U+0A00)."""
     if len(raw) % 2:
         return None
     even, odd = raw[0::2].count(0), raw[1::2].count(0)
     for codec, order, nuls, others in (("utf-16-le", "little-endian", odd, even),
                                        ("utf-16-be", "big-endian", even, odd)):
-        # (A Han character's low byte can be NUL too, as in 一 U+4E00: a few NULs on the other side.)
-        if nuls >= 2 and others * 4 <= nuls:
+        # Most NULs on one side: a Han character's low byte can be NUL too (一 U+4E00), and short Chinese
+        # lines have few ASCII characters, so the other side may have some. The decoded text decides.
+        if nuls >= 2 and others < nuls:
             try:
                 text = raw.decode(codec)
             except UnicodeDecodeError:
