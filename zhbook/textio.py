@@ -68,23 +68,34 @@ def decode_bytes(raw: bytes) -> Decoded:
             return Decoded(text, f"UTF-16 {order} (byte order mark)",
                            _warning("UTF-16", "it has a UTF-16 byte order mark"))
     try:
-        utf8: str | None = raw.decode("utf-8")
+        utf8 = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        utf8, bad = None, exc.start
+        return _not_utf8(raw, exc.start)
     nuls = raw.count(b"\0")
-    binary = nuls > max(MAX_STRAY_NULS, len(raw) // 10)
-    if nuls and (utf8 is None or binary):  # (a few NULs in UTF-8 are control characters the callers remove)
-        utf16 = utf16_without_bom(raw)
-        if utf16:
-            codec, order = utf16
-            return Decoded(raw.decode(codec), f"UTF-16 {order} (no byte order mark)",
-                           _warning(f"UTF-16 {order}", "it has no byte order mark"))
-    if binary:
-        raise EncodingError(BINARY)
-    if utf8 is not None:
-        if utf8.startswith("\ufeff"):
-            return Decoded(utf8[1:], "UTF-8 with a byte order mark", None)
-        return Decoded(utf8, "UTF-8", None)
+    if nuls > max(MAX_STRAY_NULS, len(raw) // 10):  # (a few NULs are control characters the callers remove)
+        decoded = _as_utf16_without_bom(raw)
+        if decoded is None:
+            raise EncodingError(BINARY)
+        return decoded
+    if utf8.startswith("\ufeff"):
+        return Decoded(utf8[1:], "UTF-8 with a byte order mark", None)
+    return Decoded(utf8, "UTF-8", None)
+
+
+def _as_utf16_without_bom(raw: bytes) -> Decoded | None:
+    utf16 = utf16_without_bom(raw)
+    if not utf16:
+        return None
+    codec, order = utf16
+    return Decoded(raw.decode(codec), f"UTF-16 {order} (no byte order mark)",
+                   _warning(f"UTF-16 {order}", "it has no byte order mark"))
+
+
+def _not_utf8(raw: bytes, bad: int) -> Decoded:
+    """Bytes that are not UTF-8 from offset bad: UTF-16 without a BOM or GB Chinese, else refused."""
+    decoded = _as_utf16_without_bom(raw) if b"\0" in raw else None
+    if decoded:
+        return decoded
     line_start = raw.rfind(b"\n", 0, bad) + 1
     line = raw.count(b"\n", 0, bad) + 1
     column = len(raw[line_start:bad].decode("utf-8", "replace")) + 1
@@ -107,11 +118,8 @@ def decode_bytes(raw: bytes) -> Decoded:
     if looks_binary(raw):
         raise EncodingError(BINARY)
     likely = likely_encoding(raw)
-    if likely:
-        raise EncodingError(f"not UTF-8 (byte 0x{raw[bad]:02X}): looks like {likely}; save the file as UTF-8",
-                            line, column)
-    raise EncodingError(f"not UTF-8 (byte 0x{raw[bad]:02X}) and not GBK/GB18030 Chinese; save the file as UTF-8",
-                        line, column)
+    what = f": looks like {likely};" if likely else " and not GBK/GB18030 Chinese;"
+    raise EncodingError(f"not UTF-8 (byte 0x{raw[bad]:02X}){what} save the file as UTF-8", line, column)
 
 
 def utf16_without_bom(raw: bytes) -> tuple[str, str] | None:
