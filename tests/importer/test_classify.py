@@ -9,7 +9,7 @@ import pytest
 from zhbook.errors import Diagnostics
 from zhbook.importer.classify import (ANONYMOUS, Line, assign_levels, classify, find_author, find_title, link_like,
                                       mark_related_links, numbered_kind, plain_heading_candidate, read_lines,
-                                      related_links, scheme_of, squeezed, tidy_label)
+                                      related_links, scheme_of, split_title, squeezed, strip_site_name, tidy_label)
 
 pytestmark = pytest.mark.fast
 PATH = Path("a.txt")
@@ -132,3 +132,25 @@ def test_tidy_label(text, scheme, tidied):
 
 def test_squeezed_keeps_letters_only():
     assert squeezed("“借呗” 逾期_为何?") == "借呗逾期为何"
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("借呗逾期为何无人催收？项目融资视角下的问题解析与解决策略", ("借呗逾期为何无人催收？", "项目融资视角下的问题解析与解决策略")),
+    ("AI大模型落地：企业应用的三大难题", ("AI大模型落地", "企业应用的三大难题")),
+    ("个人养老金新政解读——你需要知道的5件事", ("个人养老金新政解读", "你需要知道的5件事")),
+    ("为什么？——一个解释", ("为什么？——一个解释", "")),  # too short to be two titles
+    ("问：借钱？答：先想清楚", ("问：借钱？答：先想清楚", "")),  # more than one separator: not clearly a split
+    ("2024年新能源汽车充电桩行业观察", ("2024年新能源汽车充电桩行业观察", "")),
+])
+def test_title_and_subtitle(title, expected):
+    assert split_title(title) == expected
+
+
+@pytest.mark.parametrize("title, page, expected", [
+    ("如何写好一份商业计划书 - 创业邦", "来源：创业邦", ("如何写好一份商业计划书", ["创业邦"])),
+    ("央行降准解读_新浪财经_新浪网", "", ("央行降准解读", ["新浪财经", "新浪网"])),
+    ("先买后付 - 新选择还是新陷阱", "", ("先买后付 - 新选择还是新陷阱", [])),  # not a site: kept
+    ("增长的逻辑 - 增长", "中国经济的增长很快", ("增长的逻辑 - 增长", [])),  # named in the text, not as the source
+])
+def test_a_site_name_at_the_end_of_the_title_is_removed(title, page, expected):
+    assert strip_site_name(title, page if "来源" in page else "") == expected
