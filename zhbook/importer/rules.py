@@ -49,7 +49,7 @@ AUTHOR = re.compile(r"(?:^|(?<=[\s|｜丨]))(?:作者|文|撰文|文字|记者)\
 # Where the author's name ends: a separator bar, two spaces, or a following "key：value" or date.
 AUTHOR_END = re.compile(r"\s*(?:[|｜丨]|\s{2,}|\s+(?=\d)|\s+(?=\S{1,6}[:：])).*$")
 
-# Clutter: whole lines the website added. Each pattern has the reason printed in the report.
+# Clutter: whole lines the website added. CLUTTER_RULES (below) gives each pattern its reason in the report.
 FIGURE = re.compile(r"^(?P<caption>.*?)\s*图\s*\d+$")
 IMAGE_SOURCE = re.compile(r"^[(（]?\s*(?:图片来源|图源|图片由|配图来源|图片作者|题图|封面图)")
 LEGAL = re.compile(r"^【[^】]*(?:法律|责任|声明|版权|免责|侵权|告知|转载|风险提示|投资提示)[^】]*】")
