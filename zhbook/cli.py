@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
         command.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    # -q silences progress and the "wrote" lines; warnings are always shown.
-    diagnostics = Diagnostics(strict=getattr(args, "strict", False))
+    # -q silences progress, notes and the "wrote" lines; warnings are always shown.
+    diagnostics = Diagnostics(strict=getattr(args, "strict", False), show_notes=not args.quiet)
     started = time.perf_counter()
     previous_sigterm = _stop_on_sigterm()
     try:

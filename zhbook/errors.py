@@ -52,9 +52,11 @@ class Diagnostics:
 
     strict: bool = False
     quiet: bool = False  # only collect (a stage whose warnings are replayed, a test); -q never sets it
+    show_notes: bool = True  # print notes (information, not problems); -q turns them off
 
     def __post_init__(self) -> None:
         self.given: list[Warning_] = []
+        self.notes: list[str] = []
 
     @property
     def warnings(self) -> list[str]:
@@ -71,6 +73,13 @@ class Diagnostics:
         """Give again the warnings another Diagnostics (or a cache) collected."""
         for warning in warnings:
             self.warn(*warning)
+
+    def note(self, message: str, path: Path | str | None = None, line: int | None = None, indent: str = "") -> None:
+        """Information, not a problem (how a file was read, what the importer removed): printed unless quiet."""
+        text = indent + _one_line(_where(path, line) + message)
+        self.notes.append(text)
+        if self.show_notes and not self.quiet:
+            print(text, file=sys.stderr)
 
     def raise_if_strict(self) -> None:
         if self.strict and self.given:

@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import BookError, Diagnostics
-from .markdown.sanitize import FORBIDDEN, strip_forbidden
 from .model import Book, Metadata, SourceFile
+from .textio import FORBIDDEN, decode, strip_forbidden
 
 REQUIRED_KEYS = ("title", "author", "language")
 OPTIONAL_KEYS = ("subtitle", "identifier", "publisher", "description", "cover", "chapters",
@@ -75,32 +75,6 @@ def _key_line(path: Path, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def _plausible_chinese(char: str) -> bool:
-    """A character that GB18030 Chinese text is made of: one of GB2312's common characters, or one
-    GB18030 writes as a four-byte sequence (rare Han such as 𠮷, symbols). Big5 and Shift-JIS bytes
-    read as GBK land on uncommon characters, and never form four-byte sequences."""
-    try:
-        char.encode("gb2312")
-        return True
-    except UnicodeEncodeError:
-        return len(char.encode("gb18030")) == 4
-
-
-def _looks_like_chinese(text: str) -> bool:
-    """Whether text, decoded as GB18030, reads as Chinese rather than as mojibake of another encoding.
-
-    EUC-JP and EUC-KR share GB2312's byte layout, so their text decodes as GB2312 characters too:
-    Japanese keeps its kana there (GB2312 has them at the same codes), Korean turns into Han
-    characters separated by the spaces Korean puts between words. Chinese has neither.
-    """
-    wide = [c for c in text if ord(c) > 0x7F]
-    if not wide or sum(map(_plausible_chinese, wide)) < 0.8 * len(wide):
-        return False
-    kana = sum(1 for c in wide if "\u3040" <= c <= "\u30ff")
-    spaced = len(re.findall(r"[\u3400-\u9fff] [\u3400-\u9fff]", text))
-    return kana <= 0.1 * len(wide) and spaced <= 0.1 * len(wide)
-
-
 def _value_line(path: Path, value: str) -> int | None:
     """The line of book.toml where the string value is written (in quotes), for messages."""
     try:
@@ -109,54 +83,6 @@ def _value_line(path: Path, value: str) -> int | None:
         return None
     match = re.search(rf"[\"']{re.escape(value)}[\"']", text)
     return text.count("\n", 0, match.start()) + 1 if match else None
-
-
-def _decode(raw: bytes, path: Path, diagnostics: Diagnostics) -> str:
-    """UTF-8 (with or without BOM); else UTF-16 with a BOM, or GBK/GB18030 Chinese, with a warning.
-
-    GB18030 decodes most byte soups, so it is accepted only when at least 80% of the non-ASCII
-    characters it yields are plausible Chinese (_plausible_chinese): Big5, Shift-JIS, Latin-1 and
-    damaged UTF-8 all fail that test, EUC-JP and EUC-KR fail _looks_like_chinese(), and all are
-    refused rather than turned into mojibake.
-    """
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise BookError("starts like UTF-16 but is not valid UTF-16; save it as UTF-8", path)
-        diagnostics.warn("not UTF-8: decoded as UTF-16 (it has a UTF-16 byte order mark); save it as UTF-8", path)
-        return text
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = exc.start
-    else:
-        if text.count("\0") > max(16, len(text) // 10):
-            raise BookError("is not text (full of NUL bytes: UTF-16 without a byte order mark, or a binary "
-                            "file); save it as UTF-8", path)
-        return text
-    line_start = raw.rfind(b"\n", 0, bad) + 1
-    line = raw.count(b"\n", 0, bad) + 1
-    column = len(raw[line_start:bad].decode("utf-8", "replace")) + 1
-    valid = len(re.findall(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}", raw))
-    invalid = raw.decode("utf-8", "replace").count("\ufffd") - raw.count(b"\xef\xbf\xbd")
-    if valid > invalid:  # UTF-8 with a few bad bytes: damaged, not another encoding
-        raise BookError(f"invalid UTF-8 byte 0x{raw[bad]:02X} in a UTF-8 file (damaged or cut); "
-                        "fix or retype the text there and save as UTF-8", path, line, column=column)
-    try:
-        text = raw.decode("gb18030").lstrip("\ufeff")
-    except UnicodeDecodeError:
-        text = ""
-    if _looks_like_chinese(text):
-        try:
-            raw.decode("gbk")
-            encoding = "GBK"
-        except UnicodeDecodeError:
-            encoding = "GB18030"
-        diagnostics.warn(f"not UTF-8: decoded as {encoding} (Chinese text); save it as UTF-8", path)
-        return text
-    raise BookError(f"not UTF-8 (byte 0x{raw[bad]:02X}) and not GBK/GB18030 Chinese; save the file as UTF-8",
-                    path, line, column=column)
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -174,7 +100,9 @@ def _read_markdown(path: Path, root: Path, index: int, what: str,
         raw = path.read_bytes()
     except OSError as exc:
         raise BookError(f"cannot read the {what} ({exc.strerror}); check its permissions", path)
-    text = _decode(raw, path, diagnostics)
+    text, _, warning = decode(raw, path)
+    if warning:
+        diagnostics.warn(warning, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = strip_forbidden(text, path, diagnostics)
     return SourceFile(path=path, text=text, id=f"c{index:03d}" if what == "chapter" else what)

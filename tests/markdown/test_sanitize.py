@@ -15,7 +15,7 @@ from tests.cli_checks import ASTRAL, COMBINING, LONG_PARAGRAPH, ZWJ
 from tests.helpers import XHTML, epub_documents
 from zhbook.errors import Diagnostics
 from zhbook.markdown import render_chapter
-from zhbook.markdown.sanitize import strip_forbidden
+from zhbook.textio import strip_forbidden
 from zhbook.model import SourceFile
 
 

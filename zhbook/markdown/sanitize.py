@@ -2,8 +2,8 @@
 
 Two stages, both warning (file:line) about what they change rather than failing:
 
-- strip_forbidden() on each source text: control characters, lone surrogates and noncharacters
-  are not allowed in XML; each removal is reported with line and column.
+- zhbook.textio.strip_forbidden() on each source text, as it is read: control characters, lone
+  surrogates and noncharacters are not allowed in XML; each removal is reported with line and column.
 - clean_fragment() on a chapter's HTML, after libxml2's HTML parser has repaired the tag soup:
   * active content is removed: <script>, <iframe>, <object>, <embed>, <applet>, <frame>, on*
     handlers and javascript:/vbscript: links (an EPUB with scripts must declare them; ours never has);
@@ -26,13 +26,8 @@ from typing import Callable
 
 
 from ..errors import BookError, Diagnostics
+from ..textio import FORBIDDEN
 
-# Not allowed in XML 1.0 (C0 controls other than tab and newline, surrogates, U+FFFE/U+FFFF), plus the
-# C1 controls and noncharacters, which HTML forbids and no text needs.
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-                       + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}"
-                                 for plane in range(1, 17)) + "]")
-MAX_REPORTED = 5
 MAX_DEPTH = 200
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -72,21 +67,6 @@ NUMBER = re.compile(r"-?\d{1,9}")
 LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 WEB_URL = re.compile(r"(https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:[/?#][^\s\"<>\\^`{|}]*)?"
                      r"|mailto:[^\s\"<>\\^`{|}]+)", re.I)
-
-
-def strip_forbidden(text: str, path: Path | str | None, diagnostics: Diagnostics) -> str:
-    """text without the characters XML forbids, each removal warned about with line:column."""
-    matches = list(FORBIDDEN.finditer(text))
-    if not matches:
-        return text
-    for match in matches[:MAX_REPORTED]:
-        line = text.count("\n", 0, match.start()) + 1
-        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-        diagnostics.warn(f"removed control character U+{ord(match.group()):04X} (not allowed in XML text)",
-                         path, line, column=column)
-    if len(matches) > MAX_REPORTED:
-        diagnostics.warn(f"removed {len(matches) - MAX_REPORTED} more control characters", path)
-    return FORBIDDEN.sub("", text)
 
 
 @dataclass
