@@ -20,7 +20,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from .pdf_part import FONT_PLACEHOLDER
+from .part import FONT_PLACEHOLDER
 
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 

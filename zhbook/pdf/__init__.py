@@ -14,15 +14,15 @@ from pathlib import Path
 from lxml import etree
 from markupsafe import Markup
 
-from . import templates
-from .assets.cover import cover_image
-from .errors import BookError, Diagnostics
-from .assets.fonts import FontSet
-from .images import used_images
-from .load import Book
-from .markdown_cjk import RenderedDocument
-from .output import atomic_output
-from .progress import Progress
+from .. import templates
+from ..assets.cover import cover_image
+from ..errors import BookError, Diagnostics
+from ..assets.fonts import FontSet
+from ..images import used_images
+from ..load import Book
+from ..markdown_cjk import RenderedDocument
+from ..output import atomic_output
+from ..progress import Progress
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
 # Properties the shared stylesheet sets for e-readers that WeasyPrint does not know: not news.
@@ -132,8 +132,8 @@ def build_pdf(book: Book, chapters: list[RenderedDocument], colophon: RenderedDo
               cache_dir: Path, progress: Progress | None = None) -> None:
     """The book set part by part (zhbook.pdf_part) — in parallel, unchanged parts from the cache —
     then joined (zhbook.pdf_join)."""
-    from . import pdf_join, pdf_part
-    from .pdf_cache import PartCache
+    from . import join as pdf_join, part as pdf_part
+    from .cache import PartCache
 
     weasyprint = load_weasyprint()
     progress = progress or Progress(quiet=True)
@@ -264,7 +264,7 @@ class _Workers:
             self.pool.shutdown(cancel_futures=True)
 
     def map(self, jobs: list):
-        from . import pdf_part
+        from . import part as pdf_part
 
         if len(jobs) <= 1 and self.pool is None:
             for job in jobs:
@@ -278,7 +278,7 @@ class _Workers:
         yield from self.pool.map(pdf_part.render_part, jobs)
 
     def one(self, job):
-        from . import pdf_part
+        from . import part as pdf_part
 
         if self.pool is not None:
             return self.pool.submit(pdf_part.render_part, job).result()

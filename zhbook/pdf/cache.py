@@ -15,8 +15,8 @@ import os
 import time
 from pathlib import Path
 
-from .output import replace_file
-from .pdf_part import RenderedPart
+from ..output import replace_file
+from .part import RenderedPart
 
 FORMAT = "1"  # bump when what a cached part holds changes
 STALE_SECONDS = 600  # files no build has used for this long are removed after a build
@@ -26,7 +26,7 @@ def _source_digest() -> str:
     """The code that turns a part's HTML into its PDF: a change to it invalidates every part."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("pdf_part.py", "justify.py"):
+    for name in ("part.py", "weasyprint.py"):
         digest.update(name.encode() + b"\0" + (package / name).read_bytes())
     return digest.hexdigest()
 

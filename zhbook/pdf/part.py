@@ -19,7 +19,7 @@ import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BookError
+from ..errors import BookError
 
 UNKNOWN, FAILED = -1, -2
 # A font program's first four bytes, this, and the sha256 of the full font: see _font_placeholders.
@@ -74,8 +74,8 @@ class PageCounts:
 
 def init_worker(settings: dict) -> None:
     """Worker start-up: WeasyPrint, our patches and the parsed stylesheet, once per process."""
-    from . import justify
-    from .pdf import load_weasyprint
+    from . import weasyprint as justify
+    from . import load_weasyprint
 
     weasyprint = load_weasyprint()
     justify.install()

@@ -22,9 +22,9 @@ from weasyprint.text.line_break import Layout
 from tests.pdf_lines import (CLOSING, IDEOGRAPH, OPENING, cjk_latin_gaps, flush_misses,
                              group_paragraphs, justification_gap, kinsoku_faults, non_final_lines, pairs,
                              pdf_rows, text_of)
-from zhbook import justify
+from zhbook.pdf import weasyprint as justify
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SERIF = (ROOT / "fonts" / "NotoSerifCJKsc-Regular.otf").as_uri()
 SANS_BOLD = (ROOT / "fonts" / "NotoSansCJKsc-Bold.otf").as_uri()
 
