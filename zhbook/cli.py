@@ -64,7 +64,7 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, 
             build_epub(book, chapters, colophon, fonts, epub_css, path)
             written.append(path)
         if target in ("pdf", "all"):
-            from .pdf import build_pdf
+            from .pdf import render_pdf as build_pdf
             # The print variant adds bleed and crop marks for the printer; the screen PDF has neither.
             sheets = ("book.css", "pdf.css", "print.css") if for_print else ("book.css", "pdf.css")
             path = out_dir / f"{book.meta.slug}{'.print' if for_print else ''}.pdf"

@@ -1,4 +1,4 @@
-"""The PDF is set part by part and joined (zhbook.pdf, pdf_part, pdf_cache, pdf_join): what must stay
+"""The PDF is set part by part and joined (zhbook.pdf: part, cache, join): what must stay
 right across the joins, and what a rebuild sets again. The seed book is seven parts: the front
 matter and six chapters."""
 

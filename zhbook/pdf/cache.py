@@ -1,10 +1,10 @@
-"""The PDF parts already set, under .cache/pdf-parts/, so that a rebuild sets only what changed.
+"""PartCache: the PDF parts already set, under .cache/pdf-parts/, so that a rebuild sets only what changed.
 
 A part is known by the hash of all that goes into it: its HTML, the stylesheet, the font files,
-the book's images and identifier, and the code that sets it (zhbook.pdf_part and zhbook.justify,
-WeasyPrint's version). Per part the cache keeps its characters (for the font subsets), its page count and the
+the book's images and identifier, and the code that sets it (zhbook.pdf.part, .weasyprint and
+.cjk_layout; WeasyPrint's version). Per part the cache keeps its characters (for the font subsets), its page count and the
 pages its ids are on, and its PDF for each first page number it was set at: a part's layout does
-not depend on where it starts, only its printed page numbers do (see zhbook.pdf_part).
+not depend on where it starts, only its printed page numbers do (see zhbook.pdf.part).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _source_digest() -> str:
     """The code that turns a part's HTML into its PDF: a change to it invalidates every part."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("part.py", "weasyprint.py"):
+    for name in ("part.py", "weasyprint.py", "cjk_layout.py"):
         digest.update(name.encode() + b"\0" + (package / name).read_bytes())
     return digest.hexdigest()
 
