@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Where a PDF part's time goes: cProfile of zhbook setting chapters of a generated book, in this
-process, as a worker sets them (zhbook.pdf_part), summarised as Markdown for bench/results.md.
+process, as a worker sets them (zhbook.pdf.part), summarised as Markdown for bench/results.md.
 
     .venv/bin/python bench/profile_part.py BOOK_DIR [--chapters N]
 
-It reports the time per chapter of: layout (WeasyPrint's render, with zhbook.justify), drawing and
-writing the part's PDF, the same without the justify patch and without PDF tags (what each costs),
+It reports the time per chapter of: layout (WeasyPrint's render, with the Chinese typesetting of
+zhbook.pdf.weasyprint), drawing and writing the part's PDF, the same without that typesetting and
+without PDF tags (what each costs),
 and the functions that take the most time.
 """
 
@@ -23,44 +24,50 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from zhbook import cli, justify, pdf, pdf_part  # noqa: E402
-from zhbook.errors import Diagnostics  # noqa: E402
+from zhbook import paths  # noqa: E402
 from zhbook.assets.fonts import FontSet  # noqa: E402
+from zhbook.errors import Diagnostics  # noqa: E402
 from zhbook.load import load_book  # noqa: E402
-from zhbook.markdown_cjk import render_markdown  # noqa: E402
+from zhbook.markdown import render_chapter  # noqa: E402
+from zhbook.model import Styles  # noqa: E402
+from zhbook.pdf import STYLESHEETS  # noqa: E402
+from zhbook.pdf import html as pdf_html  # noqa: E402
+from zhbook.pdf import weasyprint as patches  # noqa: E402
+from zhbook.pdf.part import PartSetter, book_fetcher  # noqa: E402
 
 
 def parts(book_dir: Path, count: int):
-    """The first count chapters as parts, and a worker set up for them as zhbook.pdf does."""
+    """The first count chapters as parts, and a worker's PartSetter for them as zhbook.pdf makes
+    one (in this process: WeasyPrint stays patched here, which is what is measured)."""
     book = load_book(book_dir, Diagnostics(quiet=True))
-    chapters = [render_markdown(source) for source in book.chapters[:count]]
-    stylesheet = cli._stylesheet("book.css", "pdf.css")
-    fonts = FontSet(cli.FONTS_DIR, cli._stylesheet("book.css", "epub.css"), cli.CACHE_DIR)
-    weasyprint = pdf.load_weasyprint()
-    htmls = [pdf.part_html(book, pdf.chapter_body(book, chapter)) for chapter in chapters]
+    chapters = [render_chapter(source, book.root, Diagnostics(quiet=True)) for source in book.chapters[:count]]
+    styles = Styles(paths.styles_dir())
+    stylesheet = styles.read(*STYLESHEETS)
+    fonts = FontSet(paths.fonts_dir(), styles.read("book.css"), paths.cache_dir())
+    weasyprint = patches.load()
+    htmls = [pdf_html.part_html(book, pdf_html.chapter_body(book, chapter)) for chapter in chapters]
     used = {name: set() for name in fonts.files}
     for html in htmls:
         for name, chars in fonts.characters([weasyprint.HTML(string=html).etree_element], stylesheet).items():
             used[name] |= chars
     subsets = fonts.subsets([(font, used[font.path.name], True) for font in fonts.embedded])
     font_data = {font.path.resolve().as_uri(): data for font, data in zip(fonts.embedded, subsets)}
-    pdf_part.init_worker({
-        "stylesheet": stylesheet, "styles_url": str(cli.STYLES_DIR) + "/", "base_url": str(book_dir) + "/",
+    setter = PartSetter({
+        "stylesheet": stylesheet, "styles_url": str(styles.dir) + "/", "base_url": str(book_dir) + "/",
         "identifier": b"profile", "counts": None,
-        "fetcher": lambda: pdf.book_fetcher(weasyprint, font_data, book.root, []),
+        "fetcher": lambda: book_fetcher(weasyprint, font_data, book.root, []),
         "font_programs": {hashlib.sha256(data).hexdigest(): font.sha256 for font, data in zip(fonts.embedded, subsets)}})
-    return htmls, weasyprint
+    return htmls, setter
 
 
-def timed(htmls, weasyprint, tags: bool) -> tuple[float, float, int]:
+def timed(htmls, setter: PartSetter, tags: bool) -> tuple[float, float, int]:
     """Seconds of layout and of drawing + writing, and pages, for all parts."""
-    worker = pdf_part._worker
     layout = write = 0.0
     pages = 0
     for html in htmls:
         started = time.perf_counter()
-        document = weasyprint.HTML(string=html, base_url=worker["base_url"], url_fetcher=worker["url_fetcher"]).render(
-            stylesheets=[worker["css"]], font_config=worker["font_config"])
+        document = setter.weasyprint.HTML(string=html, base_url=setter.base_url, url_fetcher=setter.url_fetcher).render(
+            stylesheets=[setter.css], font_config=setter.font_config)
         layout += time.perf_counter() - started
         started = time.perf_counter()
         document.write_pdf(pdf_tags=tags)
@@ -74,21 +81,22 @@ def main() -> int:
     parser.add_argument("book", type=Path)
     parser.add_argument("--chapters", type=int, default=6)
     args = parser.parse_args()
-    htmls, weasyprint = parts(args.book.resolve(), args.chapters)
+    htmls, setter = parts(args.book.resolve(), args.chapters)
     n = len(htmls)
-    timed(htmls[:1], weasyprint, True)  # warm up: fonts loaded, caches filled
+    timed(htmls[:1], setter, True)  # warm up: fonts loaded, caches filled
 
     rows = []
-    for label, patched, tags in (("zhbook (justify + tags)", True, True), ("without PDF tags", True, False),
-                                 ("without zhbook.justify", False, True), ("plain: neither", False, False)):
-        (justify.install if patched else justify.uninstall)()
-        layout, write, pages = timed(htmls, weasyprint, tags)
+    for label, patched, tags in (("zhbook (typesetting + tags)", True, True), ("without PDF tags", True, False),
+                                 ("without the typesetting", False, True), ("plain: neither", False, False)):
+        # Without the Chinese typesetting only: the parts' font placeholders stay, as in a build.
+        patches.install() if patched else patches.uninstall(patches.TYPESETTING)
+        layout, write, pages = timed(htmls, setter, tags)
         rows.append((label, layout / n, write / n, pages / n))
-    justify.install()
+    patches.install()
 
     profile = cProfile.Profile()
     profile.enable()
-    timed(htmls, weasyprint, True)
+    timed(htmls, setter, True)
     profile.disable()
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out)

@@ -1,7 +1,8 @@
 """Lines of set text read back from a PDF (pdfplumber character positions), and the clreq
 measurements made on them: justification, kinsoku, punctuation pairs, CJK–Latin gaps.
 
-Shared by test_justify.py (WeasyPrint renders of test paragraphs) and test_pdf.py (the book).
+Shared by tests/pdf/test_layout.py (WeasyPrint renders of test paragraphs) and tests/pdf/test_pdf.py
+(the book).
 A line is a list of pdfplumber chars, left to right; a paragraph is a list of lines.
 """
 

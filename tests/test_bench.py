@@ -62,6 +62,7 @@ def test_the_report_profiles_a_pdf_part(results):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 5 and NUMBER.match(cells[3]):
             rows[cells[0]] = float(cells[3])
-    assert set(rows) == {"zhbook (justify + tags)", "without PDF tags", "without zhbook.justify", "plain: neither"}
+    assert set(rows) == {"zhbook (typesetting + tags)", "without PDF tags", "without the typesetting",
+                         "plain: neither"}
     assert all(seconds > 0 for seconds in rows.values())
     assert "Functions with the most time of their own" in results

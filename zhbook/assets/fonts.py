@@ -205,7 +205,7 @@ class FontSet:
     def subset(self, font: FontFile, chars: set[str], retain_gids: bool = False) -> bytes:
         """The font cut down to chars (plus their layout alternates), cached by content.
         retain_gids: every glyph keeps its number in the full font (the others are left empty), so
-        that text set with one such subset displays with any larger one (zhbook.pdf_join)."""
+        that text set with one such subset displays with any larger one (zhbook.pdf.join)."""
         return self.subsets([(font, chars, retain_gids)])[0]
 
     def subsets(self, wanted: list[tuple[FontFile, set[str], bool]]) -> list[bytes]:

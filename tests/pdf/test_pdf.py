@@ -177,7 +177,7 @@ def test_no_heading_is_left_alone_at_a_page_foot(built):
                     f"page {number} ends with the heading {last['text']!r}"
 
 
-# --- Chinese typesetting of the book's body text (zhbook.justify), measured on the real PDF -------
+# --- Chinese typesetting of the book's body text (zhbook.pdf.weasyprint), measured on the real PDF
 
 BODY_SIZE = 10.5  # pt: html { font-size } in styles/pdf.css
 MM = 72 / 25.4
@@ -278,3 +278,23 @@ def test_metadata_has_subject_keywords_and_dates_from_source_date_epoch(built):
     expected = datetime.fromtimestamp(1700000000, timezone.utc)  # the fixture's SOURCE_DATE_EPOCH
     assert meta.creation_date.replace(tzinfo=timezone.utc) == expected
     assert meta.modification_date.replace(tzinfo=timezone.utc) == expected
+
+
+# --- What the build says ------------------------------------------------------------------------
+
+def test_the_build_prints_no_python_warnings(built):
+    """pikepdf's PageCopyWarning and any other Python warning (`file:line: SomeWarning: …`) stay
+    off the console."""
+    import re
+
+    stderr = built["log"].stderr
+    assert "PageCopyWarning" not in stderr
+    assert [line for line in stderr.splitlines() if re.search(r"\b[A-Z]\w*Warning\b", line)] == []
+
+
+def test_the_summary_gives_the_pdfs_page_count(built):
+    import re
+
+    pages = len(pypdf.PdfReader(built["pdf"]).pages)
+    summary = re.search(r"pdf: 6 chapters, (\d+) pages", built["log"].stdout)
+    assert summary is not None and int(summary.group(1)) == pages

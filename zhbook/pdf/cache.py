@@ -1,10 +1,10 @@
-"""The PDF parts already set, under .cache/pdf-parts/, so that a rebuild sets only what changed.
+"""PartCache: the PDF parts already set, under .cache/pdf-parts/, so that a rebuild sets only what changed.
 
 A part is known by the hash of all that goes into it: its HTML, the stylesheet, the font files,
-the book's images and identifier, and the code that sets it (zhbook.pdf_part and zhbook.justify,
-WeasyPrint's version). Per part the cache keeps its characters (for the font subsets), its page count and the
-pages its ids are on, and its PDF for each first page number it was set at: a part's layout does
-not depend on where it starts, only its printed page numbers do (see zhbook.pdf_part).
+the book's images and identifier, and the code that sets it (the whole zhbook.pdf package and
+zhbook.cjk; WeasyPrint's version). Per part the cache keeps its characters (for the font subsets), its
+page count and the pages its ids are on, and its PDF for each first page number it was set at: a part's layout does
+not depend on where it starts, only its printed page numbers do (see zhbook.pdf.part).
 """
 
 from __future__ import annotations
@@ -15,20 +15,12 @@ import os
 import time
 from pathlib import Path
 
-from .output import replace_file
-from .pdf_part import RenderedPart
+from ..codehash import code_digest
+from ..output import replace_file
+from .part import RenderedPart
 
 FORMAT = "1"  # bump when what a cached part holds changes
 STALE_SECONDS = 600  # files no build has used for this long are removed after a build
-
-
-def _source_digest() -> str:
-    """The code that turns a part's HTML into its PDF: a change to it invalidates every part."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for name in ("pdf_part.py", "justify.py"):
-        digest.update(name.encode() + b"\0" + (package / name).read_bytes())
-    return digest.hexdigest()
 
 
 class PartCache:
@@ -38,7 +30,7 @@ class PartCache:
         self.dir = cache_dir / "pdf-parts"
         self.dir.mkdir(parents=True, exist_ok=True)
         base = hashlib.sha256()
-        for item in [FORMAT, weasyprint.__version__, _source_digest(), stylesheet, identifier,
+        for item in [FORMAT, weasyprint.__version__, code_digest("pdf", "cjk.py"), stylesheet, identifier,
                      *sorted(f.sha256 for f in fonts.files.values()),
                      *sorted(hashlib.sha256(image.data).hexdigest() + image.href for image in images)]:
             base.update(item.encode() + b"\0")

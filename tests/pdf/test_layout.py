@@ -1,4 +1,4 @@
-"""zhbook.justify: real WeasyPrint renders with the real fonts, read back with pdfplumber.
+"""Chinese typesetting in WeasyPrint (zhbook.pdf.weasyprint with zhbook.pdf.cjk_layout): real WeasyPrint renders with the real fonts, read back with pdfplumber.
 
 Every figure is measured on the PDF: character positions (page.chars) give line ends, gaps
 between characters, pair widths. One render of the seed chapters is also made without the patch,
@@ -17,14 +17,14 @@ import pdfplumber
 import pytest
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.text.line_break import Layout
 
 from tests.pdf_lines import (CLOSING, IDEOGRAPH, OPENING, cjk_latin_gaps, flush_misses,
                              group_paragraphs, justification_gap, kinsoku_faults, non_final_lines, pairs,
                              pdf_rows, text_of)
-from zhbook import justify
+from zhbook.pdf import cjk_layout
+from zhbook.pdf import weasyprint as patches
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SERIF = (ROOT / "fonts" / "NotoSerifCJKsc-Regular.otf").as_uri()
 SANS_BOLD = (ROOT / "fonts" / "NotoSansCJKsc-Bold.otf").as_uri()
 
@@ -133,11 +133,11 @@ def paragraph_lines(pdf: bytes, paragraphs: list[str]) -> list[list[list[dict]]]
 
 @pytest.fixture(scope="module", autouse=True)
 def installed():
-    was_installed = bool(justify._original)
-    justify.install()
+    was_installed = patches.installed()
+    patches.install()
     yield
     if not was_installed:
-        justify.uninstall()
+        patches.uninstall()
 
 
 @pytest.fixture(scope="module")
@@ -153,39 +153,6 @@ def sample():
 
 def all_lines(sample):
     return [line for paragraph in sample["justified"] + sample["left"] for line in paragraph]
-
-
-# --- Version guard ------------------------------------------------------------------------------
-
-def test_weasyprint_is_the_version_the_patch_was_written_for():
-    assert weasyprint.__version__ == justify.WEASYPRINT_VERSION, (
-        f"WeasyPrint is {weasyprint.__version__}, zhbook/justify.py patches the internals of "
-        f"{justify.WEASYPRINT_VERSION}: re-read the patched functions in the new WeasyPrint, "
-        "re-run these tests, then update WEASYPRINT_VERSION")
-
-
-def test_install_refuses_another_weasyprint(monkeypatch):
-    justify.uninstall()
-    original = Layout.set_text
-    monkeypatch.setattr(weasyprint, "__version__", "71.0")
-    try:
-        with pytest.raises(RuntimeError, match=r"WeasyPrint 71\.0 is installed"):
-            justify.install()
-        assert Layout.set_text is original  # nothing patched
-    finally:
-        monkeypatch.undo()
-        justify.install()
-
-
-def test_install_is_idempotent_and_uninstall_restores():
-    justify.install()
-    patched = Layout.set_text
-    justify.install()
-    assert Layout.set_text is patched is justify._set_text
-    justify.uninstall()
-    assert Layout.set_text is not patched
-    justify.install()
-    assert Layout.set_text is patched
 
 
 # --- Justification ------------------------------------------------------------------------------
@@ -204,12 +171,12 @@ def test_justified_lines_end_at_the_right_edge(sample):
 
 def test_weasyprint_alone_fails_the_same_measure():
     """Without the patch Chinese lines stay ragged: the measure above can fail."""
-    justify.uninstall()
+    patches.uninstall()
     try:
         paragraphs = seed_paragraphs()
         ratio, _ = flush_ratio(paragraph_lines(render(paragraphs), paragraphs))
     finally:
-        justify.install()
+        patches.install()
     assert ratio < 0.5
 
 
@@ -262,7 +229,7 @@ def test_kinsoku_at_spaces_and_inline_boxes():
 
 def test_kinsoku_sweep_meets_the_uax14_breaks(monkeypatch):
     """Without the patch's break rules, the sweep above does find faults."""
-    monkeypatch.setattr(justify, "_NO_BREAK", re.compile("(?!)"))
+    monkeypatch.setattr(cjk_layout, "NO_BREAK", re.compile("(?!)"))
     assert len(sweep_faults()) >= 8
 
 
@@ -335,3 +302,46 @@ def test_bold_and_links_that_span_lines_are_justified(sample):
                 spanning += 1
                 assert abs(line[-1]["x1"] - RIGHT) <= FLUSH, text_of(line)
     assert spanning >= 1
+
+
+# --- Min-content widths (tables, floats): WeasyPrint's preferred.py -----------------------------
+
+# A closing mark after an inline box: 好。 may not be split, so the narrowest the box can be is
+# two ideographs wide, not one.
+SHRINK_TO_FIT = {
+    "table cell": '<table style="width: 1px"><tr><td>中文<b>好</b>。</td></tr></table>',
+    "float": '<div style="width: 1px"><div class="box" style="float: left">中文<b>好</b>。</div></div>',
+}
+
+
+def narrowest(html_body: str) -> tuple[float, list[str]]:
+    """The content width (in em) of the table cell or float, and its lines."""
+    from weasyprint.formatting_structure import boxes
+
+    document = f'<html lang="zh-Hans"><body>{html_body}</body></html>'
+    font_config = FontConfiguration()
+    css = weasyprint.CSS(string=CSS + "td { padding: 0; }", font_config=font_config)
+    page = weasyprint.HTML(string=document).render(stylesheets=[css], font_config=font_config).pages[0]
+    box = next(b for b in page._page_box.descendants()
+               if isinstance(b, boxes.TableCellBox) or (isinstance(b, boxes.BlockBox) and b.is_floated()))
+    lines = ["".join(leaf.text for leaf in line.descendants() if isinstance(leaf, boxes.TextBox))
+             for line in box.descendants() if isinstance(line, boxes.LineBox)]
+    return box.width / (EM * 4 / 3), lines
+
+
+@pytest.mark.parametrize("kind", SHRINK_TO_FIT)
+def test_kinsoku_holds_in_min_content_widths(kind):
+    width, lines = narrowest(SHRINK_TO_FIT[kind])
+    assert lines[-1] == "好。" and abs(width - 2) < 0.01, (width, lines)
+
+
+@pytest.mark.parametrize("kind", SHRINK_TO_FIT)
+def test_min_content_width_without_the_preferred_patch_splits_the_pair(kind, monkeypatch):
+    """What the preferred.py patch changes: without it, WeasyPrint sizes the box for one ideograph
+    and the pair overflows it."""
+    from weasyprint.layout import preferred
+
+    monkeypatch.setattr(preferred, "can_break_text", patches._originals["preferred_can_break_text"])
+    monkeypatch.setattr(preferred, "inline_line_widths", patches._originals["inline_line_widths"])
+    width, _ = narrowest(SHRINK_TO_FIT[kind])
+    assert abs(width - 1) < 0.01, width

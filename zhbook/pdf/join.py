@@ -1,35 +1,45 @@
-"""The parts of the PDF (zhbook.pdf_part), joined into one book with pikepdf (qpdf).
+"""The parts of the PDF (zhbook.pdf.part), joined into one book with pikepdf (qpdf).
 
 What the join keeps right across parts, since each part was made as a PDF of its own:
-- every part starts on a right-hand page: an empty page is put after a part that ends on one;
-- named destinations of all parts in one name tree, so links between parts work (pdf_part keeps a
-  link to another part's anchor as a link to its name);
+- every part starts on a right-hand page: blank pages where zhbook.pdf.plan says;
+- named destinations of all parts in one name tree, so links between parts work
+  (zhbook.pdf.weasyprint keeps a link to another part's anchor as a link to its name);
 - the bookmarks of all parts in book order, and the page labels (roman front matter, then 1, 2 …);
 - one structure tree (tagged PDF): every part's elements under one Document, with the keys of the
   parent tree renumbered;
-- the embedded fonts: parts name our fonts by a placeholder (see pdf_part); the join embeds the
-  book's subset of each font once. The subsets keep the full fonts' glyph numbers, so a part set
+- the embedded fonts: parts name our fonts by a placeholder (see zhbook.pdf.weasyprint); the join
+  embeds the book's subset of each font once. The subsets keep the full fonts' glyph numbers, so a part set
   with an older subset (from the cache) shows right with today's.
 """
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from .pdf_part import FONT_PLACEHOLDER
+from .plan import blanks_after
+from .weasyprint import FONT_PLACEHOLDER
 
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
-def join_parts(parts: list[Path], font_program, date: datetime, out: Path) -> list[str]:
+def join_parts(parts: list[Path], font_program, date: datetime, out: Path) -> tuple[int, list[str]]:
     """Join parts[0] (the front matter) and the chapters after it into out; page 1 is the first
-    chapter's first page. Return warnings (links to anchors that no part has).
+    chapter's first page. Return the joined PDF's page count and warnings (links to anchors that
+    no part has). pikepdf's PageCopyWarning is not one: it fears for named destinations and form
+    fields of copied pages, and the join carries the destinations itself (the parts have no forms).
     font_program(sha256 of a full font): the book's subset of it, for the parts' placeholders; date: the
-    creation and modification date of the book (the parts hold none, see zhbook.pdf)."""
+    creation and modification date of the book (the parts hold none, see zhbook.pdf.html)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        return _join(parts, font_program, date, out)
+
+
+def _join(parts: list[Path], font_program, date: datetime, out: Path) -> tuple[int, list[str]]:
     book = pikepdf.open(parts[0])
     sources = [book]  # qpdf copies lazily: sources stay open until the book is saved
     fonts: dict[str, pikepdf.Object] = {}  # full font's sha256 → the one stream of its subset
@@ -39,12 +49,9 @@ def join_parts(parts: list[Path], font_program, date: datetime, out: Path) -> li
     with book.open_outline() as outline:
         outline_items.extend(outline.root)
     _font_programs(book, range(len(book.pages)), font_program, fonts)
-    if len(book.pages) % 2:
-        _add_blank_page(book)
+    _add_blank_pages(book)
     body_start = len(book.pages)
     for path in parts[1:]:
-        if len(book.pages) % 2:
-            _add_blank_page(book)
         part = pikepdf.open(path)
         sources.append(part)
         first = len(book.pages)
@@ -54,15 +61,14 @@ def join_parts(parts: list[Path], font_program, date: datetime, out: Path) -> li
         tree.add(part, first)
         with part.open_outline() as part_outline:
             outline_items += [_copied_item(book, part, item) for item in part_outline.root]
-    if len(book.pages) % 2:
-        _add_blank_page(book)
+        _add_blank_pages(book)
 
     names.sort(key=lambda pair: pair[0])
     known = {name for name, _ in names}
     if names:
         book.Root.Names = Dictionary(Dests=Dictionary(Names=Array([x for name, dest in names
                                                                    for x in (pikepdf.String(name), dest)])))
-    warnings = _drop_dangling_links(book, known)
+    dangling = _drop_dangling_links(book, known)
     with book.open_outline() as outline:
         outline.root[:] = outline_items
     book.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), body_start,
@@ -74,7 +80,7 @@ def join_parts(parts: list[Path], font_program, date: datetime, out: Path) -> li
               object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for source in sources:
         source.close()
-    return warnings
+    return len(book.pages), dangling
 
 
 def _copy(book: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
@@ -100,6 +106,12 @@ def _copied_item(book: pikepdf.Pdf, part: pikepdf.Pdf, item: pikepdf.OutlineItem
     return copied
 
 
+def _add_blank_pages(book: pikepdf.Pdf) -> None:
+    """The blank pages after the book so far, so that the next part opens on a right-hand page."""
+    for _ in range(blanks_after(len(book.pages))):
+        _add_blank_page(book)
+
+
 def _add_blank_page(book: pikepdf.Pdf) -> None:
     """An empty page the size of the one before it (with its trim and bleed boxes: print variant)."""
     previous = book.pages[-1].obj
@@ -111,7 +123,7 @@ def _add_blank_page(book: pikepdf.Pdf) -> None:
 
 
 def _font_programs(book: pikepdf.Pdf, pages: range, program, streams: dict[str, pikepdf.Object]) -> None:
-    """Put the font program in place of each placeholder (zhbook.pdf_part): one stream per font,
+    """Put the font program in place of each placeholder (zhbook.pdf.weasyprint): one stream per font,
     shared by the parts. program(sha256 of the full font) gives the book's subset of it."""
     seen = set()  # WeasyPrint gives all pages of a part one resource dictionary
     for number in pages:

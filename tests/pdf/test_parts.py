@@ -1,4 +1,4 @@
-"""The PDF is set part by part and joined (zhbook.pdf, pdf_part, pdf_cache, pdf_join): what must stay
+"""The PDF is set part by part and joined (zhbook.pdf: part, cache, join): what must stay
 right across the joins, and what a rebuild sets again. The seed book is seven parts: the front
 matter and six chapters."""
 
@@ -100,3 +100,25 @@ def test_each_font_program_is_embedded_once_as_opentype(built):
             assert data[:4] == b"OTTO" and len(data) > 10_000  # the program itself, no placeholder
             programs.setdefault(str(descriptor["/FontName"]).split("+")[-1], set()).add(reference.idnum)
     assert {name: len(ids) for name, ids in programs.items()} == {"ZH-Serif": 1, "ZH-Sans-Bold": 1}
+
+
+def test_a_build_leaves_weasyprint_unpatched_in_the_building_process(tmp_path):
+    """Every part is set in a worker process, even when only one is to be set (a one-chapter book,
+    built here in process by the CLI, sets exactly one part at a time): WeasyPrint stays as it was."""
+    from tests.cli_checks import MINIMAL, make_book
+    from zhbook import cli
+    from zhbook.pdf import weasyprint as patches
+
+    was_installed = patches.installed()
+    patches.uninstall()
+    try:
+        before = {short: getattr(*patches._where(dotted)) for short, (dotted, _) in patches.REPLACED.items()}
+        book = make_book(tmp_path / "book", MINIMAL + 'slug = "one"\n',
+                         {"chapters/01.md": f"# 第一章\n\n正文{time.time_ns()}。\n"})
+        assert cli.main(["pdf", "--book", str(book), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+        assert (tmp_path / "out" / "one.pdf").is_file()
+        after = {short: getattr(*patches._where(dotted)) for short, (dotted, _) in patches.REPLACED.items()}
+        assert after == before and not patches.installed()
+    finally:
+        if was_installed:
+            patches.install()

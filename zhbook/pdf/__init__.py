@@ -1,0 +1,129 @@
+"""The PDF renderer (WeasyPrint): the book as HTML parts from our templates (html), with the same
+stylesheet, set in parallel in worker processes (workers, part) and cached (cache), placed by the
+recto rule (plan) and joined into one PDF (join). Every change to WeasyPrint is in weasyprint,
+installed in the workers only.
+
+The entry is render(ctx).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+from ..assets.cover import cover_image
+from ..model import RenderContext
+from ..output import atomic_output
+from .cache import PartCache
+from .html import chapter_body, front_body, part_html
+from .join import join_parts
+from .part import PartJob, RenderedPart, book_fetcher
+from .plan import Plan
+from .weasyprint import load as load_weasyprint
+from .workers import CharacterReader, PageCounts, Workers, read_characters
+
+__all__ = ["render", "load_weasyprint"]
+
+STYLESHEETS = ("book.css", "pdf.css")
+PRINT_STYLESHEETS = STYLESHEETS + ("print.css",)  # the printer's copy: 3 mm bleed and crop marks
+
+
+def render(ctx: RenderContext) -> Path:
+    """The book set part by part — in parallel, unchanged parts from the cache — then joined into
+    <out>/<slug>.pdf (<slug>.print.pdf for the printer). Returns its path."""
+    book, fonts, chapters, colophon = ctx.book, ctx.fonts, ctx.chapters, ctx.colophon
+    diagnostics, progress = ctx.diagnostics, ctx.progress
+    stylesheet = ctx.styles.read(*(PRINT_STYLESHEETS if ctx.for_print else STYLESHEETS))
+    out_path = ctx.output(".print.pdf" if ctx.for_print else ".pdf")
+    weasyprint = load_weasyprint()
+    image, image_type = cover_image(book, fonts.embedded[0].path, fonts.embedded[-1].path, ctx.cache_dir)
+    cover_uri = f"data:{image_type};base64,{base64.b64encode(image).decode()}"
+    bodies = [part_html(book, chapter_body(book, chapter)) for chapter in chapters]
+    images = ctx.images
+    cache = PartCache(ctx.cache_dir, stylesheet, fonts, images, book.meta.identifier)
+
+    # The fonts hold the characters of every part: per part from the cache, or read from its HTML.
+    # The front matter's page numbers are not known yet, but they are digits: always included.
+    front_draft = part_html(book, front_body(book, chapters, colophon, cover_uri, {}))
+    used = {name: set() for name in fonts.files}
+    for chars in _characters(CharacterReader(weasyprint, fonts, stylesheet), cache, bodies + [front_draft]):
+        for name, part_chars in chars.items():
+            used[name] |= part_chars
+    # Subsets that keep the full fonts' glyph numbers: a chapter from the cache, set with an older
+    # subset, shows right with today's, which the join embeds once for all parts.
+    subsets = dict(zip((font.sha256 for font in fonts.embedded),
+                       fonts.subsets([(font, used[font.path.name], True) for font in fonts.embedded])))
+    font_data = {font.path.resolve().as_uri(): subsets[font.sha256] for font in fonts.embedded}
+    programs = {hashlib.sha256(data).hexdigest(): font_sha for font_sha, data in subsets.items()}
+
+    counts = PageCounts([cache.pages(html) for html in bodies])
+    settings = {"stylesheet": stylesheet, "styles_url": str(ctx.styles.dir.resolve()) + "/",
+                "base_url": str(book.root.resolve()) + "/", "identifier": book.meta.identifier.encode("utf-8"),
+                "fetcher": lambda: book_fetcher(weasyprint, font_data, book.root, images), "counts": counts,
+                "font_programs": programs}
+    rendered: dict[int, RenderedPart] = {}
+    with Workers(settings, len(bodies) + 1) as workers:
+        # 1. Parts never laid out before: their page counts decide where the later parts start.
+        new = [PartJob(i + 1, html, None) for i, html in enumerate(bodies) if cache.pages(html) is None]
+        planned, newly_set = len(new), []
+
+        def done(part: RenderedPart) -> None:
+            rendered[part.index] = part
+            cache.store(bodies[part.index - 1], part)
+            newly_set.append(part.index)
+            progress.update("pdf chapters set", len(newly_set), planned)
+
+        for part in workers.map(new):
+            done(part)
+        # 2. Parts that were laid out before, at the page they now start on: cached or set again.
+        first_pages = Plan(tuple(cache.pages(html) for html in bodies)).first_pages
+        again = []
+        for index, html in enumerate(bodies, start=1):
+            if index in rendered:
+                continue
+            cached = cache.load(html, first_pages[index - 1], index)
+            if cached is None:
+                again.append(PartJob(index, html, first_pages[index - 1]))
+            else:
+                rendered[index] = cached
+        planned += len(again)
+        for part in workers.map(again):
+            done(part)
+        # 3. The front matter, with the contents' page numbers.
+        labels = {}
+        for index in range(len(bodies), 0, -1):  # the first page a heading id is on wins
+            part = rendered[index]
+            labels.update({name: str(part.first_page + number) for name, number in part.anchors.items()})
+        front_html = part_html(book, front_body(book, chapters, colophon, cover_uri, labels))
+        front = cache.load(front_html, 1, 0)
+        if front is None:
+            front = workers.one(PartJob(0, front_html, 1))
+            cache.store(front_html, front)
+    parts = [front] + [rendered[index] for index in sorted(rendered)]
+    for part in parts:
+        for message in part.warnings:
+            diagnostics.warn(f"WeasyPrint: {message}")
+    progress.update("pdf join", 0, 1)
+    with atomic_output(out_path) as tmp:
+        total, warnings = join_parts([part.path for part in parts], subsets.__getitem__, book.build_date, tmp)
+    progress.update("pdf join", 1, 1)
+    progress.finish()
+    progress.line(f"pdf: {len(bodies)} chapters, {total} pages; {len(bodies) - len(newly_set)} chapters "
+                  "from the cache")
+    for message in warnings:
+        diagnostics.warn(message)
+    cache.prune()
+    return out_path
+
+
+def _characters(reader: CharacterReader, cache: PartCache, htmls: list[str]) -> list[dict[str, set[str]]]:
+    """For each part, the characters each font sets in it: from the cache, or from the part's HTML
+    as WeasyPrint itself parses it (in parallel, in forked processes)."""
+    known = [cache.characters(html) for html in htmls]
+    todo = [html for html, chars in zip(htmls, known) if chars is None]
+    found = read_characters(reader, todo)
+    for html, chars in zip(todo, found):
+        cache.store_characters(html, chars)
+    found.reverse()
+    return [chars if chars is not None else found.pop() for chars in known]
