@@ -134,9 +134,9 @@ def test_too_old_a_python_is_one_line(monkeypatch, capsys):
 def test_with_the_dependencies_it_runs_the_cli(monkeypatch):
     import zhbook.cli
     seen = []
-    monkeypatch.setattr(zhbook.cli, "main", lambda argv: seen.append(argv) or 7)
+    monkeypatch.setattr(zhbook.cli, "main", lambda argv, prog: seen.append((argv, prog)) or 7)
     assert launch.main(["epub", "--book", "b"], prog="build.py") == 7
-    assert seen == [["epub", "--book", "b"]]
+    assert seen == [(["epub", "--book", "b"], "build.py")]
 
 
 def _imports(path: Path) -> set[str]:

@@ -121,7 +121,7 @@ def _patches(tree: ast.AST) -> list[str]:
         if isinstance(node, ast.Import):
             bound |= {(alias.asname or alias.name).split(".")[0] for alias in node.names
                       if alias.name.split(".")[0] in PATCHED_LIBRARIES}
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in PATCHED_LIBRARIES:
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] in PATCHED_LIBRARIES:
             bound |= {alias.asname or alias.name for alias in node.names}
     found = []
     for node in ast.walk(tree):
@@ -140,8 +140,9 @@ def _patches(tree: ast.AST) -> list[str]:
 
 
 def test_the_patch_finder_sees_an_assignment_to_weasyprint():
-    tree = ast.parse("from weasyprint.layout import inline\nimport pydyf\ninline.f = g\npydyf.x.y = 1\nother.z = 2\n")
-    assert _patches(tree) == ["line 3: inline.f", "line 4: pydyf.x.y"]
+    tree = ast.parse("from weasyprint.layout import inline\nimport pydyf\nfrom .weasyprint import hooks\n"
+                     "inline.f = g\npydyf.x.y = 1\nother.z = 2\nhooks.ours = 3\n")
+    assert _patches(tree) == ["line 4: inline.f", "line 5: pydyf.x.y"]
 
 
 def test_only_one_module_changes_weasyprint():
