@@ -121,7 +121,7 @@ def test_cli_failed_pdf_keeps_the_previous_epub_and_pdf(tmp_path, monkeypatch, c
     def failing_pdf(*args, **kwargs):
         raise BookError("WeasyPrint cannot load Pango; install it")
 
-    monkeypatch.setattr(zhbook.pdf, "render_pdf", failing_pdf)
+    monkeypatch.setattr(zhbook.pdf, "render", failing_pdf)
     assert cli.main(["all", "--book", str(book), "--out", str(out)]) == 1
     assert capsys.readouterr().err.splitlines() == ["error: WeasyPrint cannot load Pango; install it"]
     assert unchanged(out, previous)

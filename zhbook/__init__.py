@@ -1,5 +1,6 @@
 """zhbook: Markdown chapters to a Chinese EPUB 3 and PDF.
 
-The stages, one module each: load (book.toml + chapters → Book), markdown_cjk (Markdown → XHTML with
-our CJK extensions), fonts (check, subset, coverage), epub and pdf (one renderer per output).
+The book is loaded once into a frozen model (model, load), its chapters rendered once (markdown), and
+one render context handed to each output's renderer (epub, pdf); pipeline runs the stages, cli and
+launch are the command line. Nothing here imports a third-party module: launch checks they exist first.
 """

@@ -25,7 +25,7 @@ CACHE_ENV = "ZHBOOK_CACHE_DIR"
 def source_root() -> Path | None:
     """The repository holding this package, with fonts/ and styles/ beside it, or None (installed)."""
     root = PACKAGE_DIR.parent
-    if (root / "fonts" / "fonts.toml").is_file() and (root / "styles").is_dir():
+    if (root / "fonts").is_dir() and (root / "styles").is_dir():
         return root
     return None
 

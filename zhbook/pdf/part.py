@@ -66,7 +66,7 @@ def book_fetcher(weasyprint, font_data: dict[str, bytes], book_root: Path, image
 
 class PartSetter:
     """What a worker sets parts with: WeasyPrint patched, the parsed stylesheet, the fonts; made
-    once per worker process from the build's settings (a dict, see zhbook.pdf.render_pdf)."""
+    once per worker process from the build's settings (a dict, see zhbook.pdf.render)."""
 
     def __init__(self, settings: dict):
         self.weasyprint = load()
