@@ -37,6 +37,14 @@ def contents(chapters: list[Chapter], href: Callable[[str, str], str]) -> Markup
     return Markup(render("contents.html.j2", chapters=chapters, href=href))
 
 
+def front_matter(book: Book, colophon_body: str, contents_page: Markup) -> list[tuple[str, str, Markup]]:
+    """The front matter after the cover, in its order, for both outputs: (id, title, page) of the title
+    page, the copyright page (colophon_body: the colophon in the output's form) and the contents."""
+    return [("titlepage", book.meta.title, titlepage(book)),
+            ("colophon", "版权信息", colophon(book, colophon_body)),
+            ("contents", "目录", contents_page)]
+
+
 def cover(book: Book, image_href: str, image: bytes) -> Markup:
     """A cover page that fills the screen: the image in an SVG viewport, scaled to fit."""
     import io

@@ -81,12 +81,9 @@ def render(ctx: RenderContext) -> Path:
     ebook.add_metadata(None, "meta", book.meta.publisher or book.meta.author, {"property": "a11y:certifiedBy"})
 
     colophon = body_with_notes(ctx.colophon) if ctx.colophon else ""
-    front = [
-        _document(book, "cover", "封面", templates.cover(book, cover_name, image), "cover", ["svg"]),
-        _document(book, "titlepage", book.meta.title, templates.titlepage(book), "frontmatter"),
-        _document(book, "colophon", "版权信息", templates.colophon(book, colophon), "frontmatter"),
-        _document(book, "contents", "目录", templates.contents(chapters, href), "frontmatter"),
-    ]
+    front = [_document(book, "cover", "封面", templates.cover(book, cover_name, image), "cover", ["svg"])]
+    front += [_document(book, uid, title, page, "frontmatter")
+              for uid, title, page in templates.front_matter(book, colophon, templates.contents(chapters, href))]
     body = [_document(book, c.id, c.title,
                       f'<section epub:type="chapter" role="doc-chapter">{body_with_notes(c)}</section>', "bodymatter")
             for c in chapters]

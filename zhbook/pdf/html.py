@@ -72,9 +72,8 @@ def front_body(book: Book, chapters: tuple[Chapter, ...], colophon: Chapter | No
     contents = _fragment(templates.contents(chapters, lambda _doc, fragment: f"#{fragment}"))
     for link in contents.iter("a"):
         link.set("data-page", page_labels.get(link.get("href", "").lstrip("#"), ""))
-    return Markup(templates.render("front.html.j2", cover=cover_uri, titlepage=templates.titlepage(book),
-                                   colophon=templates.colophon(book, footnotes_in_place(colophon) if colophon else ""),
-                                   contents=Markup(_html(contents))))
+    pages = templates.front_matter(book, footnotes_in_place(colophon) if colophon else "", Markup(_html(contents)))
+    return Markup(templates.render("front.html.j2", cover=cover_uri, pages=[page for _, _, page in pages]))
 
 
 def chapter_body(book: Book, chapter: Chapter) -> Markup:
