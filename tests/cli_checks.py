@@ -1,4 +1,4 @@
-"""Shared by the bad-input tests (issue 5): book folders made on the fly, the one-line error rule,
+"""Shared by the bad-input tests: book folders made on the fly, the one-line error rule,
 and one messy book built once by the real CLI for every test that only needs to look at it."""
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def code_copy(root: Path, fonts: str = "link") -> Path:
     return root
 
 
-# The messy book: one build of the real CLI carries many of issue 5's chapter cases at once, so the
+# The messy book: one build of the real CLI carries many of the bad-chapter cases at once, so the
 # tests that only look at the result share its cost (a build with font subsetting takes seconds).
 ASTRAL = "𠮷野家的𩸽"
 ZWJ = "👨‍👩‍👧‍👦 🏳️‍🌈 🧑🏿‍💻"

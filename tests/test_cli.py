@@ -63,7 +63,7 @@ def test_missing_pango_is_one_line_naming_the_debian_packages(monkeypatch):
     assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in str(error.value) and "\n" not in str(error.value)
 
 
-# Issue 5: fonts, internal errors and interruptions are one line too.
+# Fonts, internal errors and interruptions are one line too.
 
 
 

@@ -79,7 +79,7 @@ def test_source_date_epoch_sets_the_build_date(tmp_path, monkeypatch):
     assert load_book(root).build_date.isoformat() == "2023-11-14T22:13:20+00:00"
 
 
-# Issue 5: bad book.toml and bad chapters through the real command line: one line naming the file
+# Bad book.toml and bad chapters through the real command line: one line naming the file
 # (and line), what to do, no traceback, exit 1, the previous output untouched.
 
 

@@ -1,4 +1,4 @@
-"""zhbook.output: outputs appear whole or not at all (issue 5). A failed build leaves the previous
+"""zhbook.output: outputs appear whole or not at all. A failed build leaves the previous
 files byte-identical and no temporary file behind; two builds into one folder do not mix."""
 
 import errno

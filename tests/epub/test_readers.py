@@ -210,7 +210,7 @@ def test_the_cover_page_shows_the_cover_image_filling_the_screen(pages, book, tm
 
 def test_the_cover_sets_its_chinese_text_in_the_book_fonts(book):
     """The cover's text is pixels; no tofu there means every character it draws is in the face that
-    draws it (zhbook.cover picks a covering face or fails the build), and its text has ink."""
+    draws it (zhbook.assets.cover picks a covering face or fails the build), and its text has ink."""
     from zhbook.assets.cover import SIZE, _face_for, cover_text
     from zhbook.errors import Diagnostics
     from zhbook.load import load_book

@@ -29,7 +29,7 @@ from zhbook.importer import import_article
 
 REPO = Path(__file__).resolve().parent.parent.parent
 ARTICLES = REPO / "tests" / "data" / "articles"
-# The rule, checked on the output: no ASCII , ? ! : ; ( ) touching a Chinese character.
+# The punctuation rule, checked on the output: no ASCII , ? ! : ; ( ) touching a Chinese character.
 ASCII_NEXT_TO_CHINESE = re.compile(f"[{HAN}][,?!:;()]|[,?!:;()][{HAN}]")
 
 

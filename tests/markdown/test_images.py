@@ -1,5 +1,5 @@
-"""zhbook.images through the real CLI: missing images, paths leaving the book folder, files that are
-not images, huge images (issue 5). Refused images stop the build with one line naming file:line."""
+"""zhbook.markdown.images through the real CLI: missing images, paths leaving the book folder, files that are
+not images, huge images. Refused images stop the build with one line naming file:line."""
 
 import io
 import os

@@ -1,4 +1,4 @@
-"""zhbook.sanitize: characters XML forbids, tag soup, duplicate ids, active content (issue 5).
+"""zhbook.markdown.sanitize and zhbook.textio: characters XML forbids, tag soup, duplicate ids, active content.
 
 The chapter cases are all in the messy book (tests.cli_checks.MESSY), built once per session by the
 real CLI (the messy_build fixture): each test reads its warnings and the EPUB it wrote.

@@ -41,7 +41,7 @@ class RenderedPart:
 
 def book_fetcher(weasyprint, font_data: dict[str, bytes], book_root: Path, images=()):
     """WeasyPrint's URL fetcher, narrowed: our subset fonts for the stylesheet's font URLs, the
-    book's images as checked and converted for it (zhbook.images), and otherwise only local files
+    book's images as checked and converted for it (zhbook.markdown.images), and otherwise only local files
     inside the book folder."""
     book_root = book_root.resolve()
     image_paths = {(book_root / image.href).resolve(): image for image in images}
