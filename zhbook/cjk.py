@@ -40,6 +40,12 @@ def is_wide(char: str) -> bool:
     return bool(char) and unicodedata.east_asian_width(char) in ("W", "F")
 
 
+def joins_lines(char: str) -> bool:
+    """A character next to which a source line break is not a space (Pandoc's east_asian_line_breaks):
+    the wide ones and the Chinese punctuation Unicode calls ambiguous (“”‘’…—·)."""
+    return takes_full_em(char) if char else False
+
+
 @lru_cache(maxsize=4096)
 def takes_full_em(char: str) -> bool:
     """Characters that take a full em in Chinese text: the wide ones, and the marks that Chinese

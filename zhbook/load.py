@@ -184,6 +184,11 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
                                 "or remove it from 'chapters'", toml_path, _value_line(toml_path, name))
     else:
         chapter_paths = sorted((root / "chapters").glob("*.md"), key=lambda p: p.name)
+        if (root / "chapters").is_dir():
+            for other in sorted((root / "chapters").iterdir(), key=lambda p: p.name):
+                if other.is_file() and other.suffix != ".md" and not other.name.startswith("."):
+                    diagnostics.warn("not a chapter: only .md files in chapters/ are read; rename it to .md "
+                                     "if it is one, or move it out of chapters/", other)
     if not chapter_paths:
         raise BookError("the book has no chapters; add chapters/*.md or list them in 'chapters'", toml_path)
 
@@ -193,7 +198,8 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         raise BookError(f"the book is empty: {'its chapter is' if len(blank) == 1 else 'all its chapters are'} "
                         f"blank; write something in {'it' if len(blank) == 1 else 'them'}", blank[0].path)
     for chapter in blank:
-        diagnostics.warn("the chapter is empty", chapter.path)
+        raise BookError("the chapter is empty (it would print as blank pages); write it, or delete the file "
+                        "or remove it from 'chapters'", chapter.path)
     colophon = (_read_markdown(root / config["colophon"], root, 0, "colophon", diagnostics)
                 if config.get("colophon") else None)
     sources = [toml_path] + [c.path for c in chapters] + ([colophon.path] if colophon else [])

@@ -81,6 +81,20 @@ class BookImage:
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """A place an author can link to or refer to: its author-facing name (`{#fig:flow}`, or a heading's
+    automatic id), the id it has in the output, its kind ("heading", "figure", "table"), the level of a
+    heading and its position among the chapter's elements of its kind (level-2 headings, figures, tables;
+    1-based), from which the book-level pass numbers it."""
+
+    name: str
+    id: str
+    kind: str
+    level: int = 0
+    ordinal: int = 0
+
+
+@dataclass(frozen=True)
 class Chapter:
     """A Markdown file rendered: a well-formed XHTML fragment (no namespace) and what it holds."""
 
@@ -89,6 +103,7 @@ class Chapter:
     headings: tuple[Heading, ...] = ()
     notes: tuple[Note, ...] = ()
     images: tuple[BookImage, ...] = ()
+    anchors: tuple[Anchor, ...] = ()  # author ids → output ids (links, cross-references)
 
     @property
     def id(self) -> str:

@@ -10,6 +10,7 @@ from .assets.fonts import FontSet
 from .errors import Diagnostics
 from .load import load_book
 from .markdown import render_chapters
+from .markdown.references import resolve_references
 from .model import Chapter, RenderContext, Styles
 from .output import outputs_together
 from .progress import Progress
@@ -30,13 +31,33 @@ def _check(chapters: list[Chapter], colophon: Chapter | None, fonts: FontSet, di
     """What the reader would miss, said before anything is written."""
     for chapter in chapters:
         if not chapter.headings or chapter.headings[0].level != 1:
-            diagnostics.warn("chapter does not start with a level-1 heading (# Title); "
-                             "the file name is used as its title", chapter.source.path, 1)
+            used = (f"its first heading, {chapter.headings[0].text!r}," if chapter.headings
+                    else f"the file name, {chapter.source.path.stem!r},")
+            diagnostics.warn(f"chapter does not start with a level-1 heading (# Title); {used} is used as "
+                             "its title", chapter.source.path, 1)
+        level1 = _level1_lines(chapter.source.text)
+        extra = [h for h in chapter.headings if h.level == 1][1:]
+        for index, heading in enumerate(extra, start=1):
+            diagnostics.warn(f"a second level-1 heading (# {heading.text}) in one chapter: it is set as a "
+                             "heading and a PDF bookmark, but the contents and the EPUB's navigation list only "
+                             "the chapter's first; make it ## or start a new chapter file", chapter.source.path,
+                             level1[index] if index < len(level1) else None)
     for source in [c.source for c in chapters] + ([colophon.source] if colophon else []):
         for number, line in enumerate(source.text.split("\n"), start=1):
             for char in fonts.missing(line):
                 diagnostics.warn(f"U+{ord(char):04X} {char!r} is in no embedded font and will not display",
                                  source.path, number)
+
+
+def _level1_lines(text: str) -> list[int]:
+    """The lines of the level-1 ATX headings (`# …`) of a Markdown source, outside fenced code."""
+    lines, fenced = [], False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and (line.startswith("# ") or line.rstrip() == "#"):
+            lines.append(number)
+    return lines
 
 
 def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
@@ -48,6 +69,7 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, 
     chapters = render_chapters(book.chapters, book.root, cache_dir, diagnostics, progress)
     progress.finish()
     colophon = render_chapters([book.colophon], book.root, cache_dir, diagnostics)[0] if book.colophon else None
+    chapters, colophon = resolve_references(chapters, colophon)
     fonts = FontSet(paths.fonts_dir(), styles.read("book.css"), cache_dir)
     _check(chapters, colophon, fonts, diagnostics)
     diagnostics.raise_if_strict()

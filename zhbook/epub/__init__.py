@@ -80,12 +80,13 @@ def render(ctx: RenderContext) -> Path:
         ebook.add_metadata(None, "meta", value, {"property": prop})
     ebook.add_metadata(None, "meta", book.meta.publisher or book.meta.author, {"property": "a11y:certifiedBy"})
 
-    colophon = body_with_notes(ctx.colophon) if ctx.colophon else ""
+    documents = frozenset(c.id for c in chapters)
+    colophon = body_with_notes(ctx.colophon, documents) if ctx.colophon else ""
     front = [_document(book, "cover", "封面", templates.cover(book, cover_name, image), "cover", ["svg"])]
     front += [_document(book, uid, title, page, "frontmatter")
               for uid, title, page in templates.front_matter(book, colophon, templates.contents(chapters, href))]
     body = [_document(book, c.id, c.title,
-                      f'<section epub:type="chapter" role="doc-chapter">{body_with_notes(c)}</section>', "bodymatter")
+                      f'<section epub:type="chapter" role="doc-chapter">{body_with_notes(c, documents)}</section>', "bodymatter")
             for c in chapters]
     documents = front + body
 

@@ -18,13 +18,21 @@ def _xml(element) -> str:
     return etree.tostring(element, method="xml", encoding="unicode")
 
 
-def body_with_notes(chapter: Chapter) -> str:
-    """The chapter's XHTML body with its note calls and notes in EPUB form."""
-    if not chapter.notes:
+def body_with_notes(chapter: Chapter, documents: frozenset[str] = frozenset()) -> str:
+    """The chapter's XHTML body with its note calls and notes in EPUB form, and its links to ids of
+    other chapters (`#c002-h3`: every output id starts with its chapter's id) pointed at their
+    documents (`c002.xhtml#c002-h3`); documents: the ids of the book's chapter documents."""
+    others = documents - {chapter.id}
+    if not chapter.notes and not any(f'href="#{doc}' in chapter.body for doc in others):
         return chapter.body
     # Parsed as HTML, like the body was made: epub:type stays a plain attribute name, written as is
     # inside documents that declare the epub namespace.
     container = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
+    for link in container.iter("a"):
+        target = link.get("href", "")
+        document = target[1:].split("-", 1)[0]
+        if target.startswith("#") and document in others:
+            link.set("href", f"{document}.xhtml" + (target if target[1:] != document else ""))
     calls = {note.call_id for note in chapter.notes}
     for link in container.iter("a"):
         if link.get("id") in calls and link.get("class") == "noteref":

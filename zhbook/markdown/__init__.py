@@ -4,6 +4,7 @@ body into neutral Notes. Rendering returns a value; nothing is written into the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from html import escape
 from pathlib import Path
@@ -18,6 +19,7 @@ from . import images, sanitize
 from .cache import ChapterCache
 from .extensions import CJKExtension
 
+ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 NOTE_CALL_CLASS = "noteref"  # the class of a note's call in a Chapter's body (see zhbook.model.Note)
 
 
@@ -67,14 +69,26 @@ def render_chapter(source: SourceFile, root: Path | None, diagnostics: Diagnosti
 
     ctx = sanitize.Context(source.path, source.text, diagnostics, embed if root is not None else None)
     sanitize.clean_fragment(container, ctx, {h.id for h in cjk.headings})
+    for label in cjk.unreferenced:
+        diagnostics.warn(f"footnote [^{label}] is never referenced: it is left out of the book; "
+                         f"refer to it with [^{label}] in the text or delete it", source.path,
+                         line_of(source.text, f"[^{label}]:"))
     notes = _take_notes(container)
     headings = _heading_texts(container, cjk.headings)
+    present = {element.get("id") for element in container.iter() if isinstance(element.tag, str)}
     parts = [escape(container.text, quote=False)] if container.text and container.text.strip() else []
     parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
     # A heading with no text (`# ` alone, or only a removed <script>) gets no entry in the contents
     # and the nav: EPUBCheck refuses empty nav links and an empty <title>.
     return Chapter(source=source, body="".join(parts), headings=tuple(h for h in headings if h.text),
-                   notes=tuple(notes), images=tuple(used.values()))
+                   notes=tuple(notes), images=tuple(used.values()),
+                   anchors=tuple(a for a in cjk.anchors if a.id in present))
+
+
+def line_of(text: str, needle: str) -> int | None:
+    """The line of needle's first occurrence in text (a Markdown source), or None."""
+    index = text.find(needle)
+    return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
 def _take_notes(container) -> list[Note]:
@@ -119,5 +133,6 @@ def _heading_texts(container, headings: list[Heading]) -> list[Heading]:
     still holds raw HTML as placeholders (\x02…\x03), and sanitising may remove part of a heading
     (a <script>)."""
     by_id = {element.get("id"): element for element in container.iter() if isinstance(element.tag, str)}
-    return [replace(heading, text=" ".join(_text_without_note_calls(by_id[heading.id]).split())
+    # Only ASCII white space is collapsed: the ideographic space of `第一章　从纸到屏` is the author's.
+    return [replace(heading, text=ASCII_SPACE.sub(" ", _text_without_note_calls(by_id[heading.id])).strip(" ")
                     if heading.id in by_id else "") for heading in headings]

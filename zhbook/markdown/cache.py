@@ -13,10 +13,10 @@ import markdown
 
 from ..codehash import code_digest
 from ..errors import Warning_
-from ..model import BookImage, Chapter, Heading, Note, SourceFile
+from ..model import Anchor, BookImage, Chapter, Heading, Note, SourceFile
 from ..output import replace_file
 
-FORMAT = "2"  # bump when what an entry holds changes
+FORMAT = "3"  # bump when what an entry holds changes
 
 
 def _file_digest(path: Path) -> str:
@@ -48,7 +48,8 @@ class ChapterCache:
                 images.append(BookImage(href=image["href"], media_type=image["media_type"], data=data, source=path))
             chapter = Chapter(source=source, body=entry["body"],
                               headings=tuple(Heading(*heading) for heading in entry["headings"]),
-                              notes=tuple(Note(*note) for note in entry["notes"]), images=tuple(images))
+                              notes=tuple(Note(*note) for note in entry["notes"]), images=tuple(images),
+                              anchors=tuple(Anchor(*anchor) for anchor in entry["anchors"]))
             return chapter, [Warning_(*warning) for warning in entry["warnings"]]
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -57,6 +58,7 @@ class ChapterCache:
         entry = {"body": chapter.body,
                  "headings": [[h.level, h.id, h.text] for h in chapter.headings],
                  "notes": [[n.id, n.call_id, n.number, n.body] for n in chapter.notes],
+                 "anchors": [[a.name, a.id, a.kind, a.level, a.ordinal] for a in chapter.anchors],
                  "warnings": [list(warning) for warning in warnings],
                  "images": [{"href": image.href, "media_type": image.media_type, "source": str(image.source),
                              "source_sha256": _file_digest(image.source)} for image in chapter.images]}

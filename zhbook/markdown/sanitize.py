@@ -69,6 +69,11 @@ WEB_URL = re.compile(r"(https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d
                      r"|mailto:[^\s\"<>\\^`{|}]+)", re.I)
 
 
+# A relative link to a Markdown file of the book, with or without a fragment: 02-basics.md#some-id.
+MARKDOWN_LINK = re.compile(r"(?![A-Za-z][A-Za-z0-9+.-]*:)(?![/\\])[^?#\s]+\.md(?:#[^\s]*)?", re.I)
+LINK_ATTR = "data-zh-link"  # the same as zhbook.markdown.extensions.LINK_ATTR
+
+
 @dataclass
 class Context:
     """One document being cleaned: where its text came from, and the warnings gathered so far."""
@@ -345,11 +350,15 @@ def _ids_and_links(root, ctx: Context, reserved: set[str]) -> None:
                     element.set("href", "#" + renamed[target])
                 else:
                     problem = f"removed the link to {href[:60]!r}: there is no such id in this chapter"
+            elif MARKDOWN_LINK.fullmatch(href):
+                # a link to a chapter file: resolved by the book-level pass (zhbook.markdown.references)
+                del element.attrib["href"]
+                element.set(LINK_ATTR, href)
             elif compact.startswith(("javascript:", "vbscript:")):
                 problem = "removed a javascript: link: scripts are not allowed in the book"
             elif not WEB_URL.fullmatch(href) or re.search(r"%(?![0-9A-Fa-f]{2})", href):
                 problem = (f"removed the link to {href[:60]!r}: links go to web addresses (http, https, "
-                           "mailto) or to ids in the same chapter")
+                           "mailto), to ids in the same chapter or to chapter files (02-name.md#id)")
             else:
                 element.set("href", href)
             if problem:
