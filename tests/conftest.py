@@ -68,3 +68,12 @@ def built(tmp_path_factory) -> dict[str, Path]:
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
     result = run_build("all", "--book", "book", "--out", out, env=env)
     return {"epub": out / "jiebei-yuqi.epub", "pdf": out / "jiebei-yuqi.pdf", "out": out, "log": result}
+
+
+@pytest.fixture(scope="session")
+def features_built(tmp_path_factory) -> dict[str, Path]:
+    """examples/features (every structural element of a book), built once per session by the real CLI."""
+    out = tmp_path_factory.mktemp("features")
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    result = run_build("all", "--book", "examples/features", "--out", out, env=env)
+    return {"epub": out / "features.epub", "pdf": out / "features.pdf", "out": out, "log": result}
