@@ -155,3 +155,24 @@ def test_empty_chapter_is_an_error_and_other_files_in_chapters_a_warning(tmp_pat
     with pytest.raises(BookError) as error:
         load_book(tmp_path, Diagnostics(quiet=True))
     assert "02-b.md" in str(error.value) and "empty" in str(error.value)
+
+
+class _NoMissingGlyphs:
+    @staticmethod
+    def missing(line):
+        return []
+
+
+def test_second_level1_heading_and_chapter_without_title_say_what_really_happens():
+    from zhbook.pipeline import _check
+
+    diagnostics = Diagnostics(quiet=True)
+    two = render("# 一\n\n正文。\n\n```\n# 代码\n```\n\n# 又一个\n", name="01-a.md")
+    untitled = render("## 小节\n\n正文。\n", "c002", "02-b.md")
+    bare = render("正文。\n", "c003", "03-c.md")
+    _check([two, untitled, bare], None, _NoMissingGlyphs(), diagnostics)
+    second, first_heading, file_name = diagnostics.given
+    assert second.line == 9 and "# 又一个" in second.message and "not" not in second.message.split(":")[0]
+    assert "contents" in second.message and "make it ##" in second.message
+    assert "its first heading, '小节', is used as its title" in first_heading.message
+    assert "the file name, '03-c', is used as its title" in file_name.message
