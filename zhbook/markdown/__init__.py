@@ -19,6 +19,10 @@ from .cache import ChapterCache
 from .extensions import CJKExtension
 
 NOTE_CALL_CLASS = "noteref"  # the class of a note's call in a Chapter's body (see zhbook.model.Note)
+# Code blocks: Pygments' token classes (styled in styles/book.css), never inline styles; a language
+# only when the fence names one (no guessing, no line numbers from a #! line).
+CODEHILITE = {"use_pygments": True, "noclasses": False, "css_class": "codehilite", "guess_lang": False,
+              "linenums": False}
 
 
 def render_chapters(sources, root: Path, cache_dir: Path, diagnostics: Diagnostics, progress=None) -> list[Chapter]:
@@ -48,8 +52,8 @@ def render_chapter(source: SourceFile, root: Path | None, diagnostics: Diagnosti
     """source rendered; its images are looked for in root, the book folder (None: images are refused)."""
     cjk = CJKExtension(id_prefix=source.id)
     md = markdown.Markdown(
-        extensions=["extra", "sane_lists", cjk],
-        extension_configs={"extra": {"footnotes": {"SEPARATOR": "-"}}},
+        extensions=["extra", "sane_lists", "codehilite", cjk],
+        extension_configs={"extra": {"footnotes": {"SEPARATOR": "-"}}, "codehilite": CODEHILITE},
         output_format="xhtml",
     )
     try:
