@@ -72,8 +72,8 @@ def unused_faces_removed(stylesheet: str, unused: set[str]) -> str:
     for rule in rules:
         if rule.type == "at-rule" and rule.lower_at_keyword == "font-face" and _face_url(rule) is not None \
                 and Path(_face_url(rule)).name in unused:
-            if kept and kept[-1].type == "whitespace":
-                kept.pop()  # with the line break before it
+            while kept and kept[-1].type in ("whitespace", "comment"):
+                kept.pop()  # with its comment and the line breaks before it
             continue
         kept.append(rule)
     return tinycss2.serialize(kept)

@@ -17,12 +17,9 @@ from ..model import BookImage, Chapter, Heading, Note, SourceFile
 from . import images, sanitize
 from .cache import ChapterCache
 from .extensions import CJKExtension
+from .highlight import CODEHILITE
 
 NOTE_CALL_CLASS = "noteref"  # the class of a note's call in a Chapter's body (see zhbook.model.Note)
-# Code blocks: Pygments' token classes (styled in styles/book.css), never inline styles; a language
-# only when the fence names one (no guessing, no line numbers from a #! line).
-CODEHILITE = {"use_pygments": True, "noclasses": False, "css_class": "codehilite", "guess_lang": False,
-              "linenums": False}
 
 
 def render_chapters(sources, root: Path, cache_dir: Path, diagnostics: Diagnostics, progress=None) -> list[Chapter]:
