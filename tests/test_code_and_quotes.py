@@ -72,7 +72,7 @@ def _width(char):
 def test_code_is_on_the_monospace_grid_a_han_character_is_two_latin_cells(code_book):
     with pdfplumber.open(code_book["pdf"]) as pdf:
         code = [c for c in _chapter_page(pdf).chars if "ZH-Mono" in c["fontname"]]
-    block = [c for c in code if c["size"] == code[-1]["size"]]
+    block = [c for c in code if round(c["size"], 2) == round(code[-1]["size"], 2)]
     latin = [c for c in block if c["text"].isascii()]
     han = [c for c in block if re.fullmatch(r"[\u4e00-\u9fff]", c["text"])]
     assert len(latin) > 100 and len(han) > 15  # the block's comments and string, with their Chinese
@@ -80,8 +80,11 @@ def test_code_is_on_the_monospace_grid_a_han_character_is_two_latin_cells(code_b
     assert cell == pytest.approx(block[0]["size"] / 2, abs=0.02)
     assert max(abs(_width(c) - cell) for c in latin) < 0.01, "Latin characters of unequal width"
     assert max(abs(_width(c) - 2 * cell) for c in han) < 0.01, "a Han character is not two cells"
-    # Bold keywords keep the grid too.
-    assert any("Bold" in c["fontname"] for c in latin)
+    # Highlighting in the PDF: comments grey (greyscale-safe), the rest black; no fake bold face.
+    comment = [c for c in block if c["text"] in "在列表中查找"]
+    assert {tuple(round(v, 2) for v in c["non_stroking_color"]) for c in comment} == {(0.35, 0.35, 0.35)}
+    assert {tuple(round(v, 2) for v in c["non_stroking_color"]) for c in block if c["text"] in "def"} == {(0, 0, 0)}
+    assert not any("Bold" in c["fontname"] for c in code)
     # Full-width punctuation in a comment is two cells, uncompressed (no `halt` in code).
     assert [round(_width(c) / cell, 2) for c in block if c["text"] in "：，"] == [2.0, 2.0]
 
