@@ -84,7 +84,7 @@ def code_copy(root: Path, fonts: str = "link") -> Path:
     (root / "fonts").mkdir()
     shutil.copy2(REPO / "fonts" / "fonts.toml", root / "fonts" / "fonts.toml")
     if fonts == "link":
-        for font in (REPO / "fonts").glob("*.otf"):
+        for font in sorted((REPO / "fonts").glob("*.[ot]tf")):
             (root / "fonts" / font.name).symlink_to(font)
         # The fonts' character maps take seconds to read from 40 MB of fonts: reuse them if cached.
         (root / ".cache").mkdir()

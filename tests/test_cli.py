@@ -84,7 +84,7 @@ def build_with(repo, book, out):
 def test_missing_or_corrupt_fonts_are_a_clear_error(tmp_path, damage, needle):
     repo = code_copy(tmp_path / "repo", fonts="none")
     fonts = repo / "fonts"
-    for font in (REPO / "fonts").glob("*.otf"):
+    for font in sorted((REPO / "fonts").glob("*.[ot]tf")):
         (fonts / font.name).symlink_to(font)
     serif, sans = fonts / "NotoSerifCJKsc-Regular.otf", fonts / "NotoSansCJKsc-Bold.otf"
     if damage == "missing":

@@ -42,7 +42,7 @@ def installed_copy(site: Path) -> Path:
     package = site / "zhbook"
     shutil.copytree(REPO / "zhbook", package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "styles", package / "styles")
-    shutil.copytree(REPO / "fonts", package / "fonts", ignore=shutil.ignore_patterns("*.otf"))
+    shutil.copytree(REPO / "fonts", package / "fonts", ignore=shutil.ignore_patterns("*.otf", "*.ttf"))
     return package
 
 

@@ -24,7 +24,36 @@ def fonts(tmp_path):
 
 def test_families_come_from_the_stylesheet(fonts):
     assert {f: [x.path.name for x in v] for f, v in fonts.by_family.items()} == {
-        "ZH Serif": ["NotoSerifCJKsc-Regular.otf"], "ZH Sans": ["NotoSansCJKsc-Bold.otf"]}
+        "ZH Serif": ["NotoSerifCJKsc-Regular.otf"], "ZH Sans": ["NotoSansCJKsc-Bold.otf"],
+        "ZH Mono": ["NotoSansMonoCJKsc-Regular.otf"], "ZH Kai": ["LXGWWenKai-Regular.ttf"]}
+    body, bold = fonts.cover_faces()  # the generated cover: body face and heading face
+    assert (body.path.name, bold.path.name) == ("NotoSerifCJKsc-Regular.otf", "NotoSansCJKsc-Bold.otf")
+
+
+def test_code_goes_to_the_mono_face_quotations_to_kai_and_unused_faces_get_nothing(fonts):
+    doc = ET.fromstring('<html xmlns="http://www.w3.org/1999/xhtml"><body><p>正文<code>代码x</code></p>'
+                        '<pre><code><span class="c1"># 注释</span></code></pre>'
+                        '<blockquote><p>引文𠀀</p></blockquote></body></html>')
+    chars = fonts.characters([doc], CSS)
+    mono, kai = chars["NotoSansMonoCJKsc-Regular.otf"], chars["LXGWWenKai-Regular.ttf"]
+    assert set("代码x#注释") <= mono and not set("正文引") & mono
+    assert set("引文") <= kai and not set("代码注释正") & kai
+    # A character the 楷体 face lacks falls back to the next family of the stack.
+    assert "\U00020000" not in kai
+    # Faces the documents set nothing in get nothing, not even the characters every subset holds.
+    plain = fonts.characters([DOC], CSS)
+    assert plain["NotoSansMonoCJKsc-Regular.otf"] == set() == plain["LXGWWenKai-Regular.ttf"]
+    assert set("ABC123") <= plain["NotoSansCJKsc-Bold.otf"]
+
+
+def test_unused_faces_are_removed_from_the_stylesheet():
+    from zhbook.assets.fonts import unused_faces_removed
+    assert unused_faces_removed(CSS, set()) is CSS
+    css = unused_faces_removed(CSS, {"NotoSansMonoCJKsc-Regular.otf", "LXGWWenKai-Regular.ttf"})
+    assert css.count("@font-face") == 2 and "ZH Mono\";" not in css and "LXGWWenKai" not in css
+    assert "NotoSerifCJKsc-Regular.otf" in css and "NotoSansCJKsc-Bold.otf" in css
+    assert 'font-family: "ZH Mono", "ZH Serif", monospace;' in css  # the stacks stay: nothing else changes
+    assert css.replace(" ", "").count("{") == CSS.replace(" ", "").count("{") - 2
 
 
 def test_characters_follow_the_cascade(fonts):

@@ -45,3 +45,15 @@ def test_malformed_raw_html_becomes_well_formed_xml():
     from lxml import etree
     body = render('<div>unclosed <b>bold\n\n段落 & 符号 < 号\n').body
     etree.fromstring(f"<root>{body}</root>")  # raises if not well-formed
+
+
+def test_fenced_code_with_a_language_is_highlighted_with_classes_that_survive_sanitizing():
+    body = render("```python\ndef f():  # 中文注释\n    return 1\n```\n").body
+    assert body.startswith('<div class="codehilite"><pre><code><span class="k">def</span>')  # no empty <span/>
+    assert '<span class="c1"># 中文注释</span>' in body and "style=" not in body
+
+
+def test_code_without_a_language_is_not_guessed_and_a_shebang_gives_no_line_numbers():
+    body = render("```\nx = 1\n```\n\n    #!/usr/bin/env python\n    print(1)\n").body
+    assert '<pre><code>x = 1\n</code></pre>' in body and 'class="k"' not in body
+    assert "linenos" not in body and "#!/usr/bin/env python" in body

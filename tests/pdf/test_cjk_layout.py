@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from zhbook.pdf import cjk_layout
-from zhbook.pdf.cjk_layout import is_cjk_lang, may_break_between, no_breaks, opportunity, plan, safe, spaced
+from zhbook.pdf.cjk_layout import (is_cjk_lang, is_code, is_set_by_cjk_rules, may_break_between, no_breaks, opportunity,
+                                   plan, safe, spaced)
 
 pytestmark = pytest.mark.fast
 
@@ -122,8 +123,17 @@ def test_may_break_between_two_boxes():
 def test_languages_and_spaced_styles():
     assert [is_cjk_lang(lang) for lang in ("zh-Hans", "ZH", "ja", "yue", "en", None, "")] == [
         True, True, True, True, False, False, False]
-    style = {"lang": "zh-Hans", "white_space": "normal", "letter_spacing": "normal", "word_spacing": 0}
+    style = {"lang": "zh-Hans", "white_space": "normal", "letter_spacing": "normal", "word_spacing": 0,
+             "font_family": ("ZH Serif", "serif")}
     assert spaced(style)
+    # Code (a monospace stack, inline code too, or preformatted text) is set as written.
+    assert not spaced(dict(style, font_family=("ZH Mono", "monospace")))
+    assert not spaced(dict(style, font_family=("Whatever", "MONOSPACE")))
+    assert is_code(dict(style, font_family=("ZH Mono", "monospace")))
+    assert is_code(dict(style, white_space="pre"))
+    assert not is_code(style)
+    assert not is_set_by_cjk_rules(dict(style, font_family=("ZH Mono", "monospace")))
+    assert is_set_by_cjk_rules(style) and not is_set_by_cjk_rules(dict(style, lang="en"))
     assert not spaced(dict(style, white_space="pre-wrap"))
     assert not spaced(dict(style, letter_spacing=1.0))
     assert not spaced(dict(style, lang="en"))

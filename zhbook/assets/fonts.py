@@ -61,6 +61,36 @@ def _declarations(block) -> list:
             if d.type == "declaration"]
 
 
+def unused_faces_removed(stylesheet: str, unused: set[str]) -> str:
+    """The stylesheet without the @font-face rules of the font files named in unused: a reader
+    must not be told of a font the book does not embed (Kobo; EPUBCheck: a missing resource).
+    Unchanged, byte for byte, when there is nothing to remove."""
+    if not unused:
+        return stylesheet
+    rules = tinycss2.parse_stylesheet(stylesheet)
+    kept = []
+    for rule in rules:
+        if rule.type == "at-rule" and rule.lower_at_keyword == "font-face" and _face_url(rule) is not None \
+                and Path(_face_url(rule)).name in unused:
+            while kept and kept[-1].type in ("whitespace", "comment"):
+                kept.pop()  # with its comment and the line breaks before it
+            continue
+        kept.append(rule)
+    return tinycss2.serialize(kept)
+
+
+def _face_url(rule) -> str | None:
+    """The url() of an @font-face rule's src."""
+    for decl in _declarations(rule.content):
+        if decl.lower_name == "src":
+            for token in decl.value:
+                if token.type == "url":
+                    return token.value
+                if token.type == "function" and token.lower_name == "url":
+                    return token.arguments[0].value
+    return None
+
+
 def _families(tokens) -> list[str]:
     """A font-family value as a list of names: 'ZH Sans', "ZH Serif", serif → [ZH Sans, ZH Serif, serif]."""
     names, current = [], []
@@ -120,16 +150,13 @@ class FontSet:
             replace_file(stamp_path, json.dumps(stamps, indent=1).encode())
 
     def _add_face(self, rule) -> None:
-        family = weight = url = None
+        family = weight = None
+        url = _face_url(rule)
         for decl in _declarations(rule.content):
             if decl.lower_name == "font-family":
                 family = " ".join(_families(decl.value))
             elif decl.lower_name == "font-weight":
                 weight = tinycss2.serialize(decl.value).strip()
-            elif decl.lower_name == "src":
-                for token in decl.value:
-                    if token.type == "url" or (token.type == "function" and token.lower_name == "url"):
-                        url = token.value if token.type == "url" else token.arguments[0].value
         name = Path(url or "").name
         if family and name in self.files:
             font = self.files[name]
@@ -174,7 +201,7 @@ class FontSet:
         # Each character goes to the first family of its stack with a font that has it.
         cmaps = {family: [(f.path.name, f.cmap(self.cache_dir)) for f in fonts]
                  for family, fonts in self.by_family.items()}
-        chars: dict[str, set[str]] = {name: set(ALWAYS_INCLUDED) for name in self.files}
+        chars: dict[str, set[str]] = {name: set() for name in self.files}
         for stack, text in text_by_stack.items():
             for char in text:
                 code = ord(char)
@@ -189,7 +216,23 @@ class FontSet:
         every_char = set().union(*text_by_stack.values())
         for name, cmap in cmaps.get(default, ()):
             chars[name] |= {c for c in every_char if ord(c) in cmap}
+        body = {name for name, _ in cmaps.get(default, ())}
+        # A face the documents set some visible character in gets the characters every subset
+        # holds; a face they do not use gets none: the EPUB leaves it out (unused_faces_removed),
+        # the PDF never draws with it.
+        for name, used in chars.items():
+            if name in body or any(not c.isspace() for c in used):
+                used |= ALWAYS_INCLUDED
+            else:
+                used.clear()
         return chars
+
+    def cover_faces(self) -> tuple[FontFile, FontFile]:
+        """The body face (the first @font-face family) and the bold face (the first bold one), which
+        the generated cover is drawn with."""
+        body = next(iter(self.by_family.values()))[0]
+        bold = next((f for f in self.embedded if f.weight in ("bold", "700")), body)
+        return body, bold
 
     def missing(self, text: str) -> list[str]:
         """Characters (other than white space and controls) that no embedded font covers."""

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from .. import templates
 from ..assets.cover import cover_image
-from ..assets.fonts import FontSet
+from ..assets.fonts import FontSet, unused_faces_removed
 from ..model import Book, Chapter, RenderContext
 from ..output import atomic_output
 from .notes import body_with_notes
@@ -19,6 +19,7 @@ from .package import ACCESSIBILITY, ReproducibleEpubWriter, XhtmlDocument
 
 STYLESHEETS = ("book.css", "epub.css")  # the shared stylesheet, then what only e-readers use
 STYLESHEET_NAME = "styles/book.css"  # one stylesheet in the EPUB, as every document links it
+FONT_TYPES = {".otf": "font/otf", ".ttf": "font/ttf"}  # EPUB 3 core media types
 
 
 def _document(book: Book, uid: str, title: str, body: str, matter: str, properties=None) -> XhtmlDocument:
@@ -29,8 +30,7 @@ def _document(book: Book, uid: str, title: str, body: str, matter: str, properti
 
 def _cover_fonts(fonts: FontSet) -> tuple[Path, Path]:
     """The body face and the heading face, for the generated cover."""
-    families = list(fonts.by_family.values())
-    return families[0][0].path, families[-1][0].path
+    return tuple(font.path for font in fonts.cover_faces())
 
 
 def _toc(chapters: tuple[Chapter, ...]) -> list:
@@ -92,10 +92,14 @@ def render(ctx: RenderContext) -> Path:
 
     parsed = [ET.fromstring(d.content) for d in documents]
     used = fonts.characters(parsed, stylesheet)
-    programs = fonts.subsets([(font, used[font.path.name], False) for font in fonts.embedded])
-    for font, program in zip(fonts.embedded, programs):
+    # Only the faces the book sets text in (a book without code or quotations has no monospace or
+    # 楷体 face), and the stylesheet declares only those.
+    embedded = [font for font in fonts.embedded if used[font.path.name]]
+    stylesheet = unused_faces_removed(stylesheet, {f.path.name for f in fonts.embedded if f not in embedded})
+    programs = fonts.subsets([(font, used[font.path.name], False) for font in embedded])
+    for font, program in zip(embedded, programs):
         ebook.add_item(epub.EpubItem(uid=f"font-{font.path.stem}", file_name=f"fonts/{font.path.name}",
-                                     media_type="font/otf", content=program))
+                                     media_type=FONT_TYPES[font.path.suffix.lower()], content=program))
     for image in ctx.images:  # checked and converted when the Markdown was rendered
         ebook.add_item(epub.EpubItem(uid=image.uid, file_name=image.href, media_type=image.media_type,
                                      content=image.data))

@@ -18,6 +18,7 @@ from ..model import BookImage, Chapter, Heading, Note, SourceFile
 from . import images, sanitize
 from .cache import ChapterCache
 from .extensions import CJKExtension
+from .highlight import CODEHILITE
 
 ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 NOTE_CALL_CLASS = "noteref"  # the class of a note's call in a Chapter's body (see zhbook.model.Note)
@@ -50,8 +51,8 @@ def render_chapter(source: SourceFile, root: Path | None, diagnostics: Diagnosti
     """source rendered; its images are looked for in root, the book folder (None: images are refused)."""
     cjk = CJKExtension(id_prefix=source.id)
     md = markdown.Markdown(
-        extensions=["extra", "sane_lists", cjk],
-        extension_configs={"extra": {"footnotes": {"SEPARATOR": "-"}}},
+        extensions=["extra", "sane_lists", "codehilite", cjk],
+        extension_configs={"extra": {"footnotes": {"SEPARATOR": "-"}}, "codehilite": CODEHILITE},
         output_format="xhtml",
     )
     try:

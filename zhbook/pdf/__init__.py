@@ -37,7 +37,7 @@ def render(ctx: RenderContext) -> Path:
     stylesheet = ctx.styles.read(*(PRINT_STYLESHEETS if ctx.for_print else STYLESHEETS))
     out_path = ctx.output(".print.pdf" if ctx.for_print else ".pdf")
     weasyprint = load_weasyprint()
-    image, image_type = cover_image(book, fonts.embedded[0].path, fonts.embedded[-1].path, ctx.cache_dir)
+    image, image_type = cover_image(book, *(font.path for font in fonts.cover_faces()), ctx.cache_dir)
     cover_uri = f"data:{image_type};base64,{base64.b64encode(image).decode()}"
     bodies = [part_html(book, chapter_body(book, chapter)) for chapter in chapters]
     images = ctx.images

@@ -25,8 +25,8 @@ COMPRESS_SECOND = re.compile(f"(?<=[{PUNCTUATION}])[{OPENING}]")  # ，“ （�
 # LB19/LB21/LB22), and after an opening mark followed by a space. Not in Chinese.
 NO_BREAK = re.compile(f"[{SPACES}]+[{CLOSING}…‥]|[{OPENING}][{SPACES}]+.")
 
-__all__ = ["AUTOSPACE_EM", "CJK_LANGS", "HAS_CJK_RE", "is_cjk_lang", "spaced", "safe", "opportunity", "plan",
-           "no_breaks", "may_break_between"]
+__all__ = ["AUTOSPACE_EM", "CJK_LANGS", "HAS_CJK_RE", "is_cjk_lang", "is_code", "is_set_by_cjk_rules", "spaced",
+           "safe", "opportunity", "plan", "no_breaks", "may_break_between"]
 
 
 def is_cjk_lang(lang: str | None) -> bool:
@@ -34,11 +34,25 @@ def is_cjk_lang(lang: str | None) -> bool:
     return (lang or "").lower().startswith(CJK_LANGS)
 
 
+def is_code(style) -> bool:
+    """Is text of this style code, set as written on the monospace grid? Preformatted text, and text
+    whose font stack names the generic `monospace` (styles/book.css: pre, code, kbd, samp), inline
+    code inside a Chinese paragraph included. The Chinese rules leave it alone: no `halt`, no
+    CJK–Latin gap and no justification inside it (a Han character stays exactly two Latin cells).
+    The quarter em between inline code and the Han text next to it stays: the Han side holds it."""
+    return (style["white_space"] in ("pre", "pre-wrap", "break-spaces")
+            or "monospace" in (family.lower() for family in style["font_family"]))
+
+
+def is_set_by_cjk_rules(style) -> bool:
+    """Is text of this style set by the Chinese rules at all (compression, kinsoku, spacing)?"""
+    return is_cjk_lang(style["lang"]) and not is_code(style)
+
+
 def spaced(style) -> bool:
     """Does text of this style (WeasyPrint's computed style, a mapping) get CJK–Latin spacing and
-    Chinese justification? Not preformatted text, nor text with letter- or word-spacing of its own."""
-    return (is_cjk_lang(style["lang"]) and style["white_space"] not in ("pre", "pre-wrap", "break-spaces")
-            and style["letter_spacing"] == "normal" and not style["word_spacing"])
+    Chinese justification? Not code (is_code), nor text with letter- or word-spacing of its own."""
+    return (is_set_by_cjk_rules(style) and style["letter_spacing"] == "normal" and not style["word_spacing"])
 
 
 @lru_cache(maxsize=4096)

@@ -44,7 +44,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from ..errors import BookError
-from .cjk_layout import HAS_CJK_RE, is_cjk_lang, may_break_between, no_breaks, plan, spaced
+from .cjk_layout import HAS_CJK_RE, is_cjk_lang, is_set_by_cjk_rules, may_break_between, no_breaks, plan, spaced
 
 WEASYPRINT_VERSION = "70.0"
 
@@ -120,7 +120,7 @@ def _set_text(self, text, justify=False):
     from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
     style = self.style
-    if not is_cjk_lang(style["lang"]) or style["white_space"] in ("pre", "pre-wrap", "break-spaces"):
+    if not is_set_by_cjk_rules(style):  # not Chinese, or code: as WeasyPrint sets it
         self._zh_fix = None
         return _originals["set_text"](self, text, justify)
 
