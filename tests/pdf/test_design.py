@@ -193,3 +193,13 @@ def test_the_print_pdf_has_no_cover_and_the_screen_pdf_has_one(tmp_path):
     pages, labels = _pages(printed), pypdf.PdfReader(printed).page_labels
     assert "小书" in pages[0]["text"] and not pages[0]["images"]
     assert labels[0] == "i" and len(pages) == len(screen) - 2  # the cover and the blank behind it
+
+
+@pytest.mark.parametrize("setting,needles", [
+    ('page = "A7"', ["book.toml:6:", '[pdf] page = "A7"', '"16开"', "W×H mm"]),
+    ('font_size = "大五"', ["book.toml:6:", '[pdf] font_size = "大五"', "五号"]),
+])
+def test_a_bad_page_or_font_size_is_one_line_naming_the_line(tmp_path, setting, needles):
+    from tests.cli_checks import failing_build
+    book = make_book(tmp_path / "b", MINIMAL + "[pdf]\nopenings = \"any\"\n" + setting + "\n", CHAPTERS)
+    failing_build(tmp_path, book, *needles, target="pdf")

@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 
 from ..assets.cover import cover_image
-from ..model import RenderContext
+from ..model import PdfDesign, RenderContext, Styles
 from ..output import atomic_output
 from .cache import PartCache
 from .html import chapter_body, front_body, part_html
@@ -24,10 +24,18 @@ from .plan import Plan, opens_verso
 from .weasyprint import load as load_weasyprint
 from .workers import CharacterReader, PageCounts, Workers, read_characters
 
-__all__ = ["render", "load_weasyprint"]
+__all__ = ["render", "load_weasyprint", "stylesheet"]
 
 STYLESHEETS = ("book.css", "pdf.css")
 PRINT_STYLESHEETS = STYLESHEETS + ("print.css",)  # the printer's copy: 3 mm bleed and crop marks, no cover
+
+
+def stylesheet(styles: Styles, design: PdfDesign, for_print: bool = False) -> str:
+    """The tool's stylesheets, then the page made from the book's design (zhbook.pdf.page). The part
+    cache keys on it, so a part set on one page is never taken for another."""
+    with_cover = design.cover and not for_print  # printers take the cover apart
+    return (styles.read(*(PRINT_STYLESHEETS if for_print else STYLESHEETS))
+            + "\n/* page (zhbook.pdf.page) */\n" + page_css(design, with_cover))
 
 
 def render(ctx: RenderContext) -> Path:
@@ -37,9 +45,7 @@ def render(ctx: RenderContext) -> Path:
     diagnostics, progress = ctx.diagnostics, ctx.progress
     design = book.pdf
     with_cover = design.cover and not ctx.for_print  # printers take the cover apart
-    # The tool's stylesheets, then the page made from the book's design (in the cache key with them).
-    stylesheet = (ctx.styles.read(*(PRINT_STYLESHEETS if ctx.for_print else STYLESHEETS))
-                  + "\n/* page (zhbook.pdf.page) */\n" + page_css(design, with_cover))
+    css = stylesheet(ctx.styles, design, ctx.for_print)
     out_path = ctx.output(".print.pdf" if ctx.for_print else ".pdf")
     weasyprint = load_weasyprint()
     cover_uri = None
@@ -48,13 +54,13 @@ def render(ctx: RenderContext) -> Path:
         cover_uri = f"data:{image_type};base64,{base64.b64encode(image).decode()}"
     bodies = [part_html(book, chapter_body(book, chapter)) for chapter in chapters]
     images = ctx.images
-    cache = PartCache(ctx.cache_dir, stylesheet, fonts, images, book.meta.identifier)
+    cache = PartCache(ctx.cache_dir, css, fonts, images, book.meta.identifier)
 
     # The fonts hold the characters of every part: per part from the cache, or read from its HTML.
     # The front matter's page numbers are not known yet, but they are digits: always included.
     front_draft = part_html(book, front_body(book, chapters, colophon, cover_uri, {}))
     used = {name: set() for name in fonts.files}
-    for chars in _characters(CharacterReader(weasyprint, fonts, stylesheet), cache, bodies + [front_draft]):
+    for chars in _characters(CharacterReader(weasyprint, fonts, css), cache, bodies + [front_draft]):
         for name, part_chars in chars.items():
             used[name] |= part_chars
     # Subsets that keep the full fonts' glyph numbers: a chapter from the cache, set with an older
@@ -65,7 +71,7 @@ def render(ctx: RenderContext) -> Path:
     programs = {hashlib.sha256(data).hexdigest(): font_sha for font_sha, data in subsets.items()}
 
     counts = PageCounts([cache.pages(html) for html in bodies], design.openings)
-    settings = {"stylesheet": stylesheet, "styles_url": str(ctx.styles.dir.resolve()) + "/",
+    settings = {"stylesheet": css, "styles_url": str(ctx.styles.dir.resolve()) + "/",
                 "base_url": str(book.root.resolve()) + "/", "identifier": book.meta.identifier.encode("utf-8"),
                 "fetcher": lambda: book_fetcher(weasyprint, font_data, book.root, images), "counts": counts,
                 "font_programs": programs}
