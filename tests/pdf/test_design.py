@@ -126,6 +126,15 @@ def test_openings_any_leaves_no_blank_page_and_the_numbers_stay_right(tmp_path):
         on = next(i for i, page in enumerate(pages) if title in page["text"].replace(" ", "")
                   and "目录" not in page["text"] and i >= _opening(pages, "第一章"))
         assert line.rsplit(" ", 1)[1] == labels[on], title
+    # The contents' links lead to the pages their headings are on.
+    contents_index = next(i for i, page in enumerate(pages) if page["text"].startswith("目录"))
+    destinations = {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
+    names = dict.fromkeys(str(a.get_object()["/Dest"]) for a in reader.pages[contents_index]["/Annots"]
+                          if "/Dest" in a.get_object())  # an entry's link boxes, once, in order
+    targets = [destinations[name] for name in names]
+    assert len(targets) == len(TITLES)
+    for title, target in zip(TITLES, targets):
+        assert title in pages[target]["text"].replace(" ", ""), (title, target)
     # Some chapter opens on a left-hand page (else this tests nothing), and every page's side is its
     # place in the book: the folio at the outer corner, the running head on the same side.
     openings = [_opening(pages, title) for title in ("第一章", "第二章", "第三章")]
