@@ -15,7 +15,8 @@ from tests.helpers import run_build
 from tests.pdf_lines import IDEOGRAPH, page_rows, text_of
 
 MM = 72 / 25.4
-HAN = "天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏闰余成岁律吕调阳云腾致雨露结为霜金生丽水玉出昆冈剑号巨阙珠称夜光"
+HAN = ("天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏闰余成岁律吕调阳"
+       "云腾致雨露结为霜金生丽水玉出昆冈剑号巨阙珠称夜光")
 
 
 def _paragraph(seed: int, length: int = 300) -> str:

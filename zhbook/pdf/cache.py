@@ -3,8 +3,9 @@
 A part is known by the hash of all that goes into it: its HTML, the stylesheet, the font files,
 the book's images and identifier, and the code that sets it (the whole zhbook.pdf package and
 zhbook.cjk; WeasyPrint's version). Per part the cache keeps its characters (for the font subsets), its
-page count and the pages its ids are on, and its PDF for each first page number (and side) it was set at: a part's layout does
-not depend on where it starts, only its printed page numbers do (see zhbook.pdf.part).
+page count and the pages its ids are on, and its PDF for each first page number (and side) it was set
+at: a part's layout does not depend on where it starts, only its printed page numbers do (see
+zhbook.pdf.part).
 """
 
 from __future__ import annotations

@@ -54,7 +54,8 @@ def type_area(design: PdfDesign) -> TypeArea:
 
 
 def _box(name: str, content: str) -> str:
-    return f"@{name} {{ content: {content}; font-size: {HEAD_SIZE};{' color: ' + HEAD_COLOR + ';' if 'string(' in content else ''} }}"
+    color = f" color: {HEAD_COLOR};" if "string(" in content else ""  # a running head, not a folio alone
+    return f"@{name} {{ content: {content}; font-size: {HEAD_SIZE};{color} }}"
 
 
 def _none(*names: str) -> str:
