@@ -30,7 +30,7 @@ from zhbook.errors import Diagnostics  # noqa: E402
 from zhbook.load import load_book  # noqa: E402
 from zhbook.markdown import render_chapter  # noqa: E402
 from zhbook.model import Styles  # noqa: E402
-from zhbook.pdf import STYLESHEETS  # noqa: E402
+from zhbook.pdf import stylesheet as pdf_stylesheet  # noqa: E402
 from zhbook.pdf import html as pdf_html  # noqa: E402
 from zhbook.pdf import weasyprint as patches  # noqa: E402
 from zhbook.pdf.part import PartSetter, book_fetcher  # noqa: E402
@@ -42,7 +42,7 @@ def parts(book_dir: Path, count: int):
     book = load_book(book_dir, Diagnostics(quiet=True))
     chapters = [render_chapter(source, book.root, Diagnostics(quiet=True)) for source in book.chapters[:count]]
     styles = Styles(paths.styles_dir())
-    stylesheet = styles.read(*STYLESHEETS)
+    stylesheet = pdf_stylesheet(styles, book.pdf)
     fonts = FontSet(paths.fonts_dir(), styles.read("book.css"), paths.cache_dir())
     weasyprint = patches.load()
     htmls = [pdf_html.part_html(book, pdf_html.chapter_body(book, chapter)) for chapter in chapters]

@@ -12,12 +12,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import BookError, Diagnostics
-from .model import Book, Metadata, SourceFile
+from .model import Book, Margins, Metadata, PdfDesign, SourceFile
 from .textio import FORBIDDEN, decode, strip_forbidden
 
 REQUIRED_KEYS = ("title", "author", "language")
 OPTIONAL_KEYS = ("subtitle", "identifier", "publisher", "description", "cover", "chapters",
-                 "slug", "colophon")
+                 "slug", "colophon", "pdf")
+PDF_KEYS = ("page", "margins", "font_size", "line_height", "openings", "cover", "running_heads", "folio")
+# Trim sizes by name, in mm (width, height): ISO, and the common Chinese formats (开本).
+PAGE_SIZES = {"A5": (148, 210), "B5": (176, 250), "A4": (210, 297), "16开": (185, 260), "32开": (130, 184)}
+# Chinese type sizes (字号), in pt.
+HAO = {"初号": 42, "小初": 36, "一号": 26, "小一": 24, "二号": 22, "小二": 18, "三号": 16, "小三": 15,
+       "四号": 14, "小四": 12, "五号": 10.5, "小五": 9, "六号": 7.5, "小六": 6.5}
+LENGTH_UNITS = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 # A fixed namespace so that a book without an identifier gets the same one on every build.
 IDENTIFIER_NAMESPACE = uuid.UUID("6f1c3f5e-2b8a-4c1e-9a57-0b3d2f6e8c41")
 
@@ -73,6 +80,125 @@ def _key_line(path: Path, key: str) -> int | None:
         return None
     match = re.search(rf"^[ \t]*(\[[ \t]*)?[\"']?{re.escape(key)}[\"']?[ \t]*[=\]]", text, re.M)
     return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _pdf_key_line(path: Path, key: str) -> int | None:
+    """The line of book.toml where key is set inside [pdf] (or pdf.key, or the pdf = {…} line)."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    table = re.search(r"^[ \t]*\[[ \t]*[\"']?pdf[\"']?[ \t]*\][^\n]*$", text, re.M)
+    if table:
+        end = re.search(r"^[ \t]*\[", text[table.end():], re.M)
+        section = text[table.end():table.end() + end.start() if end else len(text)]
+        match = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*[=.]", section, re.M)
+        if match:
+            return text.count("\n", 0, table.end() + match.start()) + 1
+    match = re.search(rf"^[ \t]*pdf[ \t]*\.[ \t]*{re.escape(key)}\b", text, re.M)
+    if match:
+        return text.count("\n", 0, match.start()) + 1
+    return _key_line(path, "pdf")
+
+
+def _length_mm(value, what: str, path: Path) -> float:
+    """A length of book.toml ("20mm", "2cm", "0.5in", "12pt", or a bare number of mm) in mm."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)?\s*", value) if isinstance(value, str) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    if match is None:
+        raise BookError(f"[pdf] {what} = {value!r} is not a length; write it like \"20mm\" (mm, cm, in or pt)",
+                        path, _pdf_key_line(path, what.split(".")[0]))
+    return float(match.group(1)) * LENGTH_UNITS[match.group(2) or "mm"]
+
+
+def _pdf_design(table, path: Path, diagnostics: Diagnostics) -> PdfDesign:
+    """book.toml's [pdf] table, checked: one-line errors name the line and the accepted forms."""
+    if table is None:
+        return PdfDesign()
+    if not isinstance(table, dict):
+        raise BookError("'pdf' must be a table: write [pdf] and its keys below it", path, _key_line(path, "pdf"))
+    for key in table:
+        if key not in PDF_KEYS:
+            near = difflib.get_close_matches(key, PDF_KEYS, n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
+            diagnostics.warn(f"unknown key '{key}' in [pdf] is ignored{hint}", path, _pdf_key_line(path, key))
+
+    def fail(key: str, message: str):
+        raise BookError(f"[pdf] {key} = {_shown(table[key])}: {message}", path, _pdf_key_line(path, key))
+
+    def choice(key: str, choices: tuple, default):
+        value = table.get(key, default)
+        if value not in choices or type(value) is not type(default):
+            fail(key, "use " + " or ".join(_shown(c) for c in choices))
+        return value
+
+    design = {}
+    if "page" in table:
+        page = table["page"]
+        named = {name.lower(): name for name in PAGE_SIZES}
+        custom = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[×xX*]\s*(\d+(?:\.\d+)?)\s*mm\s*", page) \
+            if isinstance(page, str) else None
+        if isinstance(page, str) and page.strip().lower() in named:
+            name = named[page.strip().lower()]
+            design.update(page=name, width=float(PAGE_SIZES[name][0]), height=float(PAGE_SIZES[name][1]))
+        elif custom:
+            width, height = float(custom.group(1)), float(custom.group(2))
+            if not (50 <= width <= 1000 and 50 <= height <= 1000):
+                fail("page", "a page is 50 to 1000 mm wide and high")
+            design.update(page=f"{custom.group(1)}×{custom.group(2)} mm", width=width, height=height)
+        else:
+            fail("page", "use " + ", ".join(f'"{name}"' for name in PAGE_SIZES) + ' or "W×H mm" (e.g. "140×203 mm")')
+    if "margins" in table:
+        margins = table["margins"]
+        if not isinstance(margins, dict):
+            fail("margins", 'write margins = { top = "20mm", bottom = "20mm", inner = "18mm", outer = "13mm" }')
+        sides = ("top", "bottom", "inner", "outer")
+        for side in margins:
+            if side not in sides:
+                near = difflib.get_close_matches(side, sides, n=1)
+                fail("margins", f"'{side}' is not a side" + (f"; did you mean '{near[0]}'?" if near else
+                                                              "; use top, bottom, inner and outer"))
+        design["margins"] = Margins(**{side: _length_mm(margins[side], f"margins.{side}", path) for side in margins})
+    if "font_size" in table:
+        size = table["font_size"]
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*pt\s*", size) if isinstance(size, str) else None
+        if isinstance(size, str) and size.strip() in HAO:
+            design["font_size"] = float(HAO[size.strip()])
+        elif match or isinstance(size, (int, float)) and not isinstance(size, bool):
+            design["font_size"] = float(match.group(1) if match else size)
+        else:
+            fail("font_size", 'write it in pt ("10.5pt") or as a 号 ("五号", "小四", "小五", "四号" …)')
+        if not 6 <= design["font_size"] <= 30:
+            fail("font_size", "the body size is 6 to 30 pt")
+    if "line_height" in table:
+        height = table["line_height"]
+        if isinstance(height, bool) or not isinstance(height, (int, float)) or not 1 <= height <= 3:
+            fail("line_height", "a number from 1 to 3 (a multiple of the body size), e.g. 1.8")
+        design["line_height"] = float(height)
+    if "openings" in table:
+        design["openings"] = choice("openings", ("right", "any"), "right")
+    if "cover" in table:
+        design["cover"] = choice("cover", (True, False), True)
+    if "running_heads" in table:
+        design["running_heads"] = choice("running_heads", (True, False), True)
+    if "folio" in table:
+        design["folio"] = choice("folio", ("foot", "head", "outside"), "foot")
+    result = PdfDesign(**design)
+    margins = result.margins
+    mm = 25.4 / 72
+    if (result.width - margins.inner - margins.outer < 10 * result.font_size * mm
+            or result.height - margins.top - margins.bottom < 5 * result.font_size * result.line_height * mm):
+        key = "margins" if "margins" in table else "page" if "page" in table else "font_size"
+        raise BookError(f"[pdf] the margins leave too little of a {result.page} page for {result.font_size:g} pt "
+                        "text (at least 10 characters by 5 lines); make them smaller", path, _pdf_key_line(path, key))
+    return result
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"' if isinstance(value, str) else str(value)
 
 
 def _value_line(path: Path, value: str) -> int | None:
@@ -145,7 +271,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     if missing:
         raise BookError(f"missing required key(s): {', '.join(missing)}; add them to book.toml", toml_path)
     for key, value in config.items():
-        if key in REQUIRED_KEYS + OPTIONAL_KEYS and key != "chapters":
+        if key in REQUIRED_KEYS + OPTIONAL_KEYS and key not in ("chapters", "pdf"):
             if not isinstance(value, str):
                 raise BookError(f"'{key}' must be a string (in quotes)", toml_path, _key_line(toml_path, key))
             if FORBIDDEN.search(value):
@@ -169,6 +295,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         description=config.get("description", ""),
         cover=root / config["cover"] if config.get("cover") else None,
     )
+    design = _pdf_design(config.get("pdf"), toml_path, diagnostics)
     if "/" in meta.slug or meta.slug.startswith("."):
         raise BookError(f"slug '{meta.slug}' must be a plain file name", toml_path)
 
@@ -204,4 +331,4 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
                 if config.get("colophon") else None)
     sources = [toml_path] + [c.path for c in chapters] + ([colophon.path] if colophon else [])
     return Book(root=root, meta=meta, chapters=tuple(chapters), colophon=colophon,
-                build_date=source_date(root, [p.resolve() for p in sources]))
+                build_date=source_date(root, [p.resolve() for p in sources]), pdf=design)

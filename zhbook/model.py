@@ -40,6 +40,33 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class Margins:
+    """Page margins in mm; inner is by the spine, outer at the fore-edge."""
+
+    top: float = 20.0
+    bottom: float = 20.0
+    inner: float = 18.0
+    outer: float = 13.0
+
+
+@dataclass(frozen=True)
+class PdfDesign:
+    """The [pdf] table of book.toml, checked (zhbook.load): the page and how the parts open.
+    The PDF renderer turns it into its page CSS (zhbook.pdf.page)."""
+
+    page: str = "A5"  # the size as written: a name, or "W×H mm"
+    width: float = 148.0  # mm, the trim size
+    height: float = 210.0
+    margins: Margins = Margins()  # asked for; the type area gives back what a whole character does not fill
+    font_size: float = 10.5  # pt, the body size (五号)
+    line_height: float = 1.8
+    openings: str = "right"  # "right": every part opens on a right-hand page; "any": on the next page
+    cover: bool = True  # the screen PDF shows the cover (the print PDF never: the printer takes it apart)
+    running_heads: bool = True
+    folio: str = "foot"  # "foot" (bottom centre), "head" (top outer corner), "outside" (bottom outer corner)
+
+
+@dataclass(frozen=True)
 class Book:
     """book.toml and the Markdown files, as loaded: nothing rendered yet."""
 
@@ -48,6 +75,7 @@ class Book:
     chapters: tuple[SourceFile, ...]
     colophon: SourceFile | None
     build_date: datetime  # SOURCE_DATE_EPOCH, else the sources' last commit or change (zhbook.load)
+    pdf: PdfDesign = PdfDesign()  # book.toml's [pdf]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ import pytest
 
 from tests.helpers import (ASCII_NEXT_TO_HAN, SEED_CLUTTER, pdf_body_text, seed_sentences, squeeze,
                            without_supplements)
+from zhbook.model import PdfDesign
+from zhbook.pdf.page import type_area
 
 A5 = (419.53, 595.28)  # points
 
@@ -134,14 +136,18 @@ def test_contents_entries_are_links(built):
 def test_print_variant_has_bleed_and_crop_marks(tmp_path):
     from tests.helpers import run_build
     run_build("pdf", "--print", "--book", "book", "--out", tmp_path)
-    page = pypdf.PdfReader(tmp_path / "jiebei-yuqi.print.pdf").pages[3]
+    reader = pypdf.PdfReader(tmp_path / "jiebei-yuqi.print.pdf")
+    assert reader.pages[0].extract_text().strip().startswith("借呗逾期为何无人催收")  # the title page: no cover
+    assert reader.page_labels[0] == "i"
+    number = reader.page_labels.index("1")  # the first chapter's first page
+    page = reader.pages[number]
     trim, media = page.trimbox, page.mediabox
     bleed = float(trim.left) - float(media.left)
     assert abs(bleed - 8.5) < 0.1  # 3 mm of bleed on each side
     assert (round(float(trim.width), 1), round(float(trim.height), 1)) == (round(A5[0], 1), round(A5[1], 1))
     import pdfplumber
     with pdfplumber.open(tmp_path / "jiebei-yuqi.print.pdf") as pdf:
-        marks = [line for line in pdf.pages[3].lines if line["x1"] < 8.5 or line["x0"] > 8.5 + A5[0]]
+        marks = [line for line in pdf.pages[number].lines if line["x1"] < 8.5 or line["x0"] > 8.5 + A5[0]]
     assert len(marks) >= 4  # crop marks drawn in the bleed, outside the trim box
 
 
@@ -179,11 +185,13 @@ def test_no_heading_is_left_alone_at_a_page_foot(built):
 
 # --- Chinese typesetting of the book's body text (zhbook.pdf.weasyprint), measured on the real PDF
 
-BODY_SIZE = 10.5  # pt: html { font-size } in styles/pdf.css
+BODY_SIZE = 10.5  # pt: the default [pdf] font_size (五号), which the sample book keeps
 MM = 72 / 25.4
-# The text block's right edge (styles/pdf.css, mirror margins): right-hand pages (even physical
-# indexes, 0-based) have a 13 mm outer margin, left-hand pages an 18 mm inner one, on A5.
-RIGHT_EDGE = {0: A5[0] - 13 * MM, 1: A5[0] - 18 * MM}
+# The text block's right edge (zhbook.pdf.page, mirror margins): right-hand pages (even physical
+# indexes, 0-based) have the outer margin, left-hand pages the inner one; on A5 the type area is
+# 31 characters wide, the 13 mm and 18 mm asked for widened by what a 32nd character would not fill.
+_AREA = type_area(PdfDesign())
+RIGHT_EDGE = {0: A5[0] - _AREA.outer, 1: A5[0] - _AREA.inner}
 
 
 def _body_paragraphs(epub) -> list[str]:

@@ -3,8 +3,9 @@
 A part is known by the hash of all that goes into it: its HTML, the stylesheet, the font files,
 the book's images and identifier, and the code that sets it (the whole zhbook.pdf package and
 zhbook.cjk; WeasyPrint's version). Per part the cache keeps its characters (for the font subsets), its
-page count and the pages its ids are on, and its PDF for each first page number it was set at: a part's layout does
-not depend on where it starts, only its printed page numbers do (see zhbook.pdf.part).
+page count and the pages its ids are on, and its PDF for each first page number (and side) it was set
+at: a part's layout does not depend on where it starts, only its printed page numbers do (see
+zhbook.pdf.part).
 """
 
 from __future__ import annotations
@@ -68,21 +69,21 @@ class PartCache:
     def pages(self, html: str) -> int | None:
         return self._meta(html).get("pages")
 
-    def _pdf_path(self, html: str, first_page: int) -> Path:
-        return self.dir / f"{self.key(html)}-p{first_page}.pdf"
+    def _pdf_path(self, html: str, first_page: int, verso: bool = False) -> Path:
+        return self.dir / f"{self.key(html)}-p{first_page}{'v' if verso else ''}.pdf"
 
-    def load(self, html: str, first_page: int, index: int) -> RenderedPart | None:
-        meta, path = self._meta(html), self._pdf_path(html, first_page)
+    def load(self, html: str, first_page: int, index: int, verso: bool = False) -> RenderedPart | None:
+        meta, path = self._meta(html), self._pdf_path(html, first_page, verso)
         if "pages" not in meta or not path.is_file():
             return None
         for file in (path, self.dir / f"{self.key(html)}.json"):
             os.utime(file)  # in use: prune() leaves it
         return RenderedPart(index=index, pdf=b"", pages=meta["pages"], first_page=first_page,
-                            anchors=meta["anchors"], warnings=meta["warnings"], path=path)
+                            anchors=meta["anchors"], warnings=meta["warnings"], path=path, verso=verso)
 
     def store(self, html: str, part: RenderedPart) -> None:
         """Write the part's PDF to the cache; the part keeps only its path."""
-        path = self._pdf_path(html, part.first_page)
+        path = self._pdf_path(html, part.first_page, part.verso)
         replace_file(path, part.pdf)
         part.pdf, part.path = b"", path
         self._meta(html).update(pages=part.pages, anchors=part.anchors, warnings=part.warnings)

@@ -66,9 +66,10 @@ def part_html(book: Book, body: Markup) -> str:
 
 
 def front_body(book: Book, chapters: tuple[Chapter, ...], colophon: Chapter | None,
-               cover_uri: str, page_labels: dict[str, str]) -> Markup:
-    """Cover, title page, colophon and contents; each contents entry shows the page of its
-    heading (page_labels: id → label), as the body parts were set before the front matter."""
+               cover_uri: str | None, page_labels: dict[str, str]) -> Markup:
+    """Cover (unless cover_uri is None), title page, colophon and contents; each contents entry
+    shows the page of its heading (page_labels: id → label), as the body parts were set before the
+    front matter."""
     contents = _fragment(templates.contents(chapters, lambda _doc, fragment: f"#{fragment}"))
     for link in contents.iter("a"):
         link.set("data-page", page_labels.get(link.get("href", "").lstrip("#"), ""))

@@ -1,7 +1,8 @@
 """The parts of the PDF (zhbook.pdf.part), joined into one book with pikepdf (qpdf).
 
 What the join keeps right across parts, since each part was made as a PDF of its own:
-- every part starts on a right-hand page: blank pages where zhbook.pdf.plan says;
+- every part starts on a right-hand page (or, with `openings = "any"`, on the next page): blank
+  pages where zhbook.pdf.plan says;
 - named destinations of all parts in one name tree, so links between parts work
   (zhbook.pdf.weasyprint keeps a link to another part's anchor as a link to its name);
 - the bookmarks of all parts in book order, and the page labels (roman front matter, then 1, 2 …);
@@ -27,19 +28,21 @@ from .weasyprint import FONT_PLACEHOLDER
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
-def join_parts(parts: list[Path], font_program, date: datetime, out: Path) -> tuple[int, list[str]]:
+def join_parts(parts: list[Path], font_program, date: datetime, out: Path,
+               openings: str = "right") -> tuple[int, list[str]]:
     """Join parts[0] (the front matter) and the chapters after it into out; page 1 is the first
     chapter's first page. Return the joined PDF's page count and warnings (links to anchors that
     no part has). pikepdf's PageCopyWarning is not one: it fears for named destinations and form
     fields of copied pages, and the join carries the destinations itself (the parts have no forms).
     font_program(sha256 of a full font): the book's subset of it, for the parts' placeholders; date: the
-    creation and modification date of the book (the parts hold none, see zhbook.pdf.html)."""
+    creation and modification date of the book (the parts hold none, see zhbook.pdf.html);
+    openings: the book's opening rule (zhbook.pdf.plan), which says where blank pages go."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        return _join(parts, font_program, date, out)
+        return _join(parts, font_program, date, out, openings)
 
 
-def _join(parts: list[Path], font_program, date: datetime, out: Path) -> tuple[int, list[str]]:
+def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: str) -> tuple[int, list[str]]:
     book = pikepdf.open(parts[0])
     sources = [book]  # qpdf copies lazily: sources stay open until the book is saved
     fonts: dict[str, pikepdf.Object] = {}  # full font's sha256 → the one stream of its subset
@@ -49,7 +52,7 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path) -> tuple[i
     with book.open_outline() as outline:
         outline_items.extend(outline.root)
     _font_programs(book, range(len(book.pages)), font_program, fonts)
-    _add_blank_pages(book)
+    _add_blank_pages(book, openings)
     body_start = len(book.pages)
     for path in parts[1:]:
         part = pikepdf.open(path)
@@ -61,7 +64,7 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path) -> tuple[i
         tree.add(part, first)
         with part.open_outline() as part_outline:
             outline_items += [_copied_item(book, part, item) for item in part_outline.root]
-        _add_blank_pages(book)
+        _add_blank_pages(book, openings)
 
     names.sort(key=lambda pair: pair[0])
     known = {name for name, _ in names}
@@ -106,9 +109,9 @@ def _copied_item(book: pikepdf.Pdf, part: pikepdf.Pdf, item: pikepdf.OutlineItem
     return copied
 
 
-def _add_blank_pages(book: pikepdf.Pdf) -> None:
-    """The blank pages after the book so far, so that the next part opens on a right-hand page."""
-    for _ in range(blanks_after(len(book.pages))):
+def _add_blank_pages(book: pikepdf.Pdf, openings: str) -> None:
+    """The blank pages after the book so far, so that the next part opens where the rule says."""
+    for _ in range(blanks_after(len(book.pages), openings)):
         _add_blank_page(book)
 
 

@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .page import VERSO_CSS
 from .weasyprint import hooks, install, links_to_other_parts, load, page_offset
 
 @dataclass
@@ -26,6 +27,7 @@ class PartJob:
     index: int  # in the book: 0 is the front matter, 1… the chapters
     html: str
     first_page: int | None  # the number printed on its first page; None: wait for the parts before
+    verso: bool = False  # its first page is a left-hand page (zhbook.pdf.plan.opens_verso)
 
 
 @dataclass
@@ -37,6 +39,7 @@ class RenderedPart:
     anchors: dict[str, int] = field(default_factory=dict)  # id → page index in the part
     warnings: list[str] = field(default_factory=list)
     path: Path | None = None  # where the cache keeps the PDF (zhbook.pdf.cache)
+    verso: bool = False  # set to open on a left-hand page
 
 
 def book_fetcher(weasyprint, font_data: dict[str, bytes], book_root: Path, images=()):
@@ -78,6 +81,9 @@ class PartSetter:
         self.url_fetcher = settings["fetcher"]()
         self.css = self.weasyprint.CSS(string=settings["stylesheet"], base_url=settings["styles_url"],
                                        url_fetcher=self.url_fetcher, font_config=self.font_config)
+        # A part that opens on a left-hand page: its layout is the same (the type area has one
+        # width on both sides), its pages are mirrored.
+        self.verso_css = self.weasyprint.CSS(string=VERSO_CSS)
 
     def set(self, job: PartJob) -> RenderedPart:
         slot = job.index - 1  # body parts only: the front matter counts its own pages
@@ -106,7 +112,7 @@ class PartSetter:
             with page_offset(offset):
                 document = self.weasyprint.HTML(string=job.html, base_url=self.base_url,
                                                 url_fetcher=self.url_fetcher).render(
-                    stylesheets=[self.css], font_config=self.font_config)
+                    stylesheets=[self.css] + ([self.verso_css] if job.verso else []), font_config=self.font_config)
             if counts is not None and not counts.known(slot):
                 offset(len(document.pages))  # no margin box asked (a stylesheet without any): still publish
             anchors: dict[str, int] = {}
@@ -116,7 +122,7 @@ class PartSetter:
             pdf = document.write_pdf(pdf_identifier=self.identifier, pdf_tags=True,
                                      finisher=links_to_other_parts(anchors))
         return RenderedPart(index=job.index, pdf=pdf, pages=len(document.pages), first_page=first_page,
-                            anchors=anchors, warnings=warnings)
+                            anchors=anchors, warnings=warnings, verso=job.verso)
 
 
 class _WarningFilter(logging.Filter):

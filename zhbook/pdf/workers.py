@@ -25,7 +25,8 @@ FORK = multiprocessing.get_context("fork")
 class PageCounts:
     """The page count of every body part, shared by the worker processes (fork)."""
 
-    def __init__(self, known: list[int | None]):
+    def __init__(self, known: list[int | None], openings: str = "right"):
+        self.openings = openings
         self.counts = FORK.Array("i", [UNKNOWN if c is None else c for c in known], lock=False)
         self.changed = FORK.Condition()
 
@@ -48,7 +49,7 @@ class PageCounts:
             counts = list(self.counts[:slot])
         if not ready or FAILED in counts:
             raise BookError("an earlier part of the PDF failed to render; see the message above")
-        return pages_before(counts)
+        return pages_before(counts, self.openings)
 
 
 # The one object a worker process works with, made by its pool's initializer (each worker is a
