@@ -4,6 +4,8 @@ matter and six chapters."""
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 
 import pypdf
@@ -104,21 +106,29 @@ def test_each_font_program_is_embedded_once_as_opentype(built):
 
 def test_a_build_leaves_weasyprint_unpatched_in_the_building_process(tmp_path):
     """Every part is set in a worker process, even when only one is to be set (a one-chapter book,
-    built here in process by the CLI, sets exactly one part at a time): WeasyPrint stays as it was."""
+    built in process by the CLI, sets exactly one part at a time): WeasyPrint stays as it was.
+    The build runs in a fresh Python of its own: this test process may hold a Java VM (EPUBCheck
+    through jpype), and a process forked from it can hang in the VM's threads."""
     from tests.cli_checks import MINIMAL, make_book
-    from zhbook import cli
-    from zhbook.pdf import weasyprint as patches
 
-    was_installed = patches.installed()
-    patches.uninstall()
-    try:
-        before = {short: getattr(*patches._where(dotted)) for short, (dotted, _) in patches.REPLACED.items()}
-        book = make_book(tmp_path / "book", MINIMAL + 'slug = "one"\n',
-                         {"chapters/01.md": f"# 第一章\n\n正文{time.time_ns()}。\n"})
-        assert cli.main(["pdf", "--book", str(book), "--out", str(tmp_path / "out"), "--quiet"]) == 0
-        assert (tmp_path / "out" / "one.pdf").is_file()
-        after = {short: getattr(*patches._where(dotted)) for short, (dotted, _) in patches.REPLACED.items()}
-        assert after == before and not patches.installed()
-    finally:
-        if was_installed:
-            patches.install()
+    book = make_book(tmp_path / "book", MINIMAL + 'slug = "one"\n',
+                     {"chapters/01.md": f"# 第一章\n\n正文{time.time_ns()}。\n"})
+    script = f"""
+import sys
+from zhbook import cli
+from zhbook.pdf import weasyprint as patches
+
+def current():
+    return {{short: getattr(*patches._where(dotted)) for short, (dotted, _) in patches.REPLACED.items()}}
+
+before = current()
+assert not patches.installed()
+code = cli.main(["pdf", "--book", {str(book)!r}, "--out", {str(tmp_path / "out")!r}, "--quiet"])
+assert code == 0, code
+assert current() == before, "WeasyPrint was patched in the building process"
+assert not patches.installed()
+print("unpatched")
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and result.stdout.strip() == "unpatched", result.stderr
+    assert (tmp_path / "out" / "one.pdf").is_file()
