@@ -262,7 +262,10 @@ def _width(layout, width):
 # --- Context across inline boxes ----------------------------------------------------------------
 
 def _leaves(box):
-    """Text boxes and atomic boxes of a line, in order (None stands for a non-text leaf)."""
+    """Text boxes and atomic boxes of a line, in order (None stands for a non-text leaf). A note's
+    call or marker and other raised or lowered text (`vertical-align: super`, `sub`) count as
+    non-text leaves: they are not Latin text on the line, so no quarter em and no justification
+    between them and the characters around them (`规范¹`, not `规范 ¹`)."""
     from weasyprint.formatting_structure import boxes
 
     for child in box.children:
@@ -270,9 +273,19 @@ def _leaves(box):
             if child.text:
                 yield child
         elif isinstance(child, boxes.InlineBox):
-            yield from _leaves(child)
+            if _isolated(child):
+                yield None
+            else:
+                yield from _leaves(child)
         elif child.is_in_normal_flow():
             yield None
+
+
+def _isolated(box) -> bool:
+    """Is this inline box a note call or marker, or raised or lowered text?"""
+    tag = box.element_tag or ""
+    return (tag.endswith(("::footnote-call", "::footnote-marker"))
+            or box.style["vertical_align"] in ("super", "sub"))
 
 
 def _get_next_linebox(context, linebox, *args, **kwargs):
