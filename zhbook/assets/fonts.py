@@ -25,8 +25,8 @@ from ..errors import BookError
 from ..output import replace_file
 
 # Part of every subset whatever the text: digits and Latin for page numbers, roman numerals, URLs;
-# the list bullets (disc, circle, square), which no text holds: the list markers draw them.
-ALWAYS_INCLUDED = {chr(c) for c in range(0x20, 0x7F)} | set("　，。、；：？！“”‘’（）《》〔〕…—·•◦▪")
+# the list bullets (book.css), which no text holds: the list markers draw them.
+ALWAYS_INCLUDED = {chr(c) for c in range(0x20, 0x7F)} | set("　，。、；：？！“”‘’（）《》〔〕…—·•◦▪●○■")
 SUBSET_VERSION = "5"  # bump when the subsetting options change, to invalidate the cache
 
 
