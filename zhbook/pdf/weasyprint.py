@@ -44,7 +44,8 @@ from functools import lru_cache
 from itertools import accumulate
 
 from ..errors import BookError
-from .cjk_layout import HAS_CJK_RE, is_cjk_lang, may_break_between, no_breaks, plan, spaced
+from .cjk_layout import (HAS_CJK_RE, RUNT_CUTS, is_cjk_lang, is_runt, may_break_between, no_breaks, plan,
+                         spaced)
 
 WEASYPRINT_VERSION = "70.0"
 
@@ -91,6 +92,7 @@ FONT_PLACEHOLDER = b"zhbook font program "
 
 _originals: dict = {}  # short name → WeasyPrint's function, while installed
 _box_context = None  # (text, previous char, next char) of the text box being split
+_narrowed = 0  # px the line being laid out was narrowed by, to break it earlier (see _avoid_runt)
 
 
 @dataclass
@@ -288,10 +290,99 @@ def _isolated(box) -> bool:
             or box.style["vertical_align"] in ("super", "sub"))
 
 
-def _get_next_linebox(context, linebox, *args, **kwargs):
-    """Note on each text box of a paragraph the characters just before and after it."""
+def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block,
+                      absolute_boxes, fixed_boxes, first_letter_style, first_line_style):
+    """Note on each text box of a paragraph the characters just before and after it; and set the
+    line before a paragraph's last line so that the last line is no lone character (_avoid_runt)."""
     _link(linebox)
-    return _originals["get_next_linebox"](context, linebox, *args, **kwargs)
+    original = _originals["get_next_linebox"]
+    args = (bottom_space, skip_stack, containing_block, absolute_boxes, fixed_boxes, first_letter_style,
+            first_line_style)
+    line, resume_at = original(context, linebox, position_y, *args)
+    if line is not None and resume_at is not None and _runt_candidate(context, linebox, containing_block,
+                                                                      resume_at):
+        better = _avoid_runt(context, linebox, position_y, line, resume_at, args)
+        if better is not None:
+            return better
+    return line, resume_at
+
+
+def _runt_candidate(context, linebox, containing_block, resume_at) -> bool:
+    """Could the line after this one be a justified Chinese paragraph's last? Only then is it laid
+    out ahead (no floats around: laying out ahead must change nothing)."""
+    style = linebox.style
+    if (style["text_align_all"] != "justify" or not is_cjk_lang(style["lang"]) or context.excluded_shapes
+            or style["white_space"] not in ("normal", "pre-line") or style["direction"] != "ltr"):
+        return False
+    remaining = _remaining(linebox, resume_at)
+    return remaining is not None and remaining <= 2 * containing_block.width / style["font_size"]
+
+
+def _remaining(box, skip):
+    """The number of characters of box after the skip stack (None: something not text follows)."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        start = next(iter(skip)) if skip else 0
+        return len(box.text.encode()[start:].decode(errors="ignore"))
+    if not isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        return None if box.is_floated() or box.is_absolutely_positioned() else 1
+    index, child_skip = next(iter(skip.items())) if skip else (0, None)
+    total = 0
+    for number, child in enumerate(box.children[index:], start=index):
+        count = _remaining(child, child_skip if number == index else None)
+        if count is None:
+            return None
+        total += count
+    return total
+
+
+def _line_text(line) -> str:
+    return "".join(leaf.text for leaf in _leaves(line) if leaf is not None)
+
+
+def _avoid_runt(context, linebox, position_y, line, resume_at, args):
+    """If the line after `line` is the paragraph's last and a lone character (孤字), lay `line` out
+    again narrower, so that it leaves one more character or two to the last line, and justify it
+    to the full width; the narrowest cut in RUNT_CUTS that leaves a last line with no runt wins.
+    Kinsoku and compression stay WeasyPrint's and ours: only the width the line breaks at
+    changes. None: nothing to do (or nothing better found)."""
+    global _narrowed
+    original = _originals["get_next_linebox"]
+    _, _, containing_block, _, _, first_letter_style, first_line_style = args
+    bottom_space, skip_stack = args[0], args[1]
+
+    def ahead(y, skip):
+        """The line after: no text indent (iter_line_boxes drops it after the first line)."""
+        indent, linebox.text_indent = linebox.text_indent, 0
+        try:
+            return original(context, linebox, y, bottom_space, skip, containing_block, [], [], None, None)
+        finally:
+            linebox.text_indent = indent
+
+    following, after = ahead(position_y + line.height, resume_at)
+    if following is None or after is not None or not is_runt(_line_text(following)):
+        return None
+    width = containing_block.width
+    for cut in RUNT_CUTS:
+        cut_px = cut * linebox.style["font_size"]
+        if cut_px * 4 > width:
+            break
+        absolutes, fixed = [], []
+        containing_block.width, _narrowed = width - cut_px, cut_px
+        try:
+            narrower, resume = original(context, linebox, position_y, bottom_space, skip_stack, containing_block,
+                                        absolutes, fixed, first_letter_style, first_line_style)
+        finally:
+            containing_block.width, _narrowed = width, 0
+        if narrower is None or resume is None:
+            continue
+        last, beyond = ahead(position_y + narrower.height, resume)
+        if last is not None and beyond is None and not is_runt(_line_text(last)):
+            args[3].extend(absolutes)
+            args[4].extend(fixed)
+            return narrower, resume
+    return None
 
 
 def _link(linebox):
@@ -363,6 +454,7 @@ def _preferred_can_break_text(text, lang):
 # --- Justification ------------------------------------------------------------------------------
 
 def _text_align(context, line, available_width, last):
+    available_width += _narrowed  # a line set narrower (_avoid_runt) is still justified to the full width
     style = line.style
     align = style["text_align_all"]
     if last and style["text_align_last"] != "auto":
