@@ -17,7 +17,12 @@ What is changed (each replacement calls the original):
     where it was wanted, in the laid-out glyph widths, before WeasyPrint measures or draws the line.
   - `layout.inline.get_next_linebox`, `layout.inline.split_text_box`: give each text layout the
     characters just before and after its box (`<b>30</b>天`, `好。</b>”`), so spacing and
-    compression also work across inline elements, during line breaking already.
+    compression also work across inline elements, during line breaking already. A note call or
+    marker and raised or lowered text count as no text: no quarter em beside them (`规范¹`).
+  - `layout.inline.get_next_linebox` also keeps a justified Chinese paragraph from ending on a lone
+    character (孤字): near a paragraph's end it lays out the next line ahead, and if that is the
+    last line and a runt, lays this line out again narrower (one em, two, three: RUNT_CUTS), so
+    that it leaves a character or two more to the last line, and justifies it to the full width.
   - `layout.inline.can_break_text`: the same kinsoku rules between two inline boxes;
     `layout.preferred.can_break_text` and `layout.preferred.inline_line_widths`: the same in
     min-content widths (tables, floats, inline blocks), which preferred.py imports by value.
@@ -92,7 +97,7 @@ FONT_PLACEHOLDER = b"zhbook font program "
 
 _originals: dict = {}  # short name → WeasyPrint's function, while installed
 _box_context = None  # (text, previous char, next char) of the text box being split
-_narrowed = 0  # px the line being laid out was narrowed by, to break it earlier (see _avoid_runt)
+_narrowed = 0  # px the line being laid out is narrowed by, to break it earlier (see _line, _avoid_runt)
 
 
 @dataclass
@@ -295,16 +300,34 @@ def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, co
     """Note on each text box of a paragraph the characters just before and after it; and set the
     line before a paragraph's last line so that the last line is no lone character (_avoid_runt)."""
     _link(linebox)
-    original = _originals["get_next_linebox"]
-    args = (bottom_space, skip_stack, containing_block, absolute_boxes, fixed_boxes, first_letter_style,
-            first_line_style)
-    line, resume_at = original(context, linebox, position_y, *args)
+    args = (bottom_space, skip_stack, containing_block, first_letter_style, first_line_style)
+    line, resume_at, absolutes, fixed = _line(context, linebox, position_y, args)
     if line is not None and resume_at is not None and _runt_candidate(context, linebox, containing_block,
                                                                       resume_at):
         better = _avoid_runt(context, linebox, position_y, line, resume_at, args)
         if better is not None:
-            return better
+            line, resume_at, absolutes, fixed = better
+    absolute_boxes.extend(absolutes)  # those of the line kept only
+    fixed_boxes.extend(fixed)
     return line, resume_at
+
+
+def _line(context, linebox, position_y, args, narrower_by=0):
+    """WeasyPrint's get_next_linebox, narrower by narrower_by px if asked (justified to the full
+    width all the same, see _text_align): the line, where the next starts, its absolute and fixed
+    boxes."""
+    global _narrowed
+    bottom_space, skip_stack, containing_block, first_letter_style, first_line_style = args
+    absolutes, fixed = [], []
+    width = containing_block.width
+    containing_block.width, _narrowed = width - narrower_by, narrower_by
+    try:
+        line, resume_at = _originals["get_next_linebox"](
+            context, linebox, position_y, bottom_space, skip_stack, containing_block, absolutes, fixed,
+            first_letter_style, first_line_style)
+    finally:
+        containing_block.width, _narrowed = width, 0
+    return line, resume_at, absolutes, fixed
 
 
 def _runt_candidate(context, linebox, containing_block, resume_at) -> bool:
@@ -344,44 +367,32 @@ def _line_text(line) -> str:
 def _avoid_runt(context, linebox, position_y, line, resume_at, args):
     """If the line after `line` is the paragraph's last and a lone character (孤字), lay `line` out
     again narrower, so that it leaves one more character or two to the last line, and justify it
-    to the full width; the narrowest cut in RUNT_CUTS that leaves a last line with no runt wins.
+    to the full width; the smallest cut in RUNT_CUTS that leaves a last line with no runt wins.
     Kinsoku and compression stay WeasyPrint's and ours: only the width the line breaks at
-    changes. None: nothing to do (or nothing better found)."""
-    global _narrowed
-    original = _originals["get_next_linebox"]
-    _, _, containing_block, _, _, first_letter_style, first_line_style = args
-    bottom_space, skip_stack = args[0], args[1]
+    changes. None: nothing to do (or nothing better found); else what _line gives."""
+    bottom_space, _, containing_block, _, _ = args
 
     def ahead(y, skip):
         """The line after: no text indent (iter_line_boxes drops it after the first line)."""
         indent, linebox.text_indent = linebox.text_indent, 0
         try:
-            return original(context, linebox, y, bottom_space, skip, containing_block, [], [], None, None)
+            return _line(context, linebox, y, (bottom_space, skip, containing_block, None, None))[:2]
         finally:
             linebox.text_indent = indent
 
     following, after = ahead(position_y + line.height, resume_at)
     if following is None or after is not None or not is_runt(_line_text(following)):
         return None
-    width = containing_block.width
     for cut in RUNT_CUTS:
         cut_px = cut * linebox.style["font_size"]
-        if cut_px * 4 > width:
+        if cut_px * 4 > containing_block.width:
             break
-        absolutes, fixed = [], []
-        containing_block.width, _narrowed = width - cut_px, cut_px
-        try:
-            narrower, resume = original(context, linebox, position_y, bottom_space, skip_stack, containing_block,
-                                        absolutes, fixed, first_letter_style, first_line_style)
-        finally:
-            containing_block.width, _narrowed = width, 0
-        if narrower is None or resume is None:
+        narrower = _line(context, linebox, position_y, args, narrower_by=cut_px)
+        if narrower[0] is None or narrower[1] is None:
             continue
-        last, beyond = ahead(position_y + narrower.height, resume)
+        last, beyond = ahead(position_y + narrower[0].height, narrower[1])
         if last is not None and beyond is None and not is_runt(_line_text(last)):
-            args[3].extend(absolutes)
-            args[4].extend(fixed)
-            return narrower, resume
+            return narrower
     return None
 
 
