@@ -49,6 +49,16 @@ CHAPTER = f"""# 第一章
 """
 
 
+@pytest.fixture(scope="module", autouse=True)
+def installed():
+    """The renders here are made with the patches; they are taken away again after the module."""
+    was_installed = patches.installed()
+    patches.install()
+    yield
+    if not was_installed:
+        patches.uninstall()
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo")
@@ -131,7 +141,6 @@ def test_dots_do_not_disturb_justification():
         emphasis_dots(root)
         paragraphs.append(_html(root)[3:-4])
     assert sum(p.count("emphasis-dot") for p in paragraphs) > 500
-    patches.install()
     pdf = layout.render(paragraphs, css=layout.CSS + css)
     grouped = layout.paragraph_lines(pdf, paragraphs)
     ratio, misses = layout.flush_ratio(grouped)
@@ -236,7 +245,6 @@ def _url_sweep(breaks: bool) -> tuple[list, bytes]:
             url_breaks(root)
             paragraph = _html(root)[3:-4]
         paragraphs.append(paragraph)
-    patches.install()
     pdf = layout.render(paragraphs)
     return layout.paragraph_lines(pdf, paragraphs), pdf
 
@@ -279,7 +287,6 @@ def _lone_last_lines(grouped) -> list[str]:
 def _runt_sample():
     paragraphs = (layout.seed_paragraphs() + layout.CRAFTED + layout.torture_paragraphs()
                   + layout.torture_paragraphs(count=80, length=100, seed=7))
-    patches.install()
     return layout.paragraph_lines(layout.render(paragraphs), paragraphs)
 
 
