@@ -1,6 +1,7 @@
 """The HTML of the PDF's parts, from the templates: the front matter (cover, title page,
 colophon, contents with page numbers) and one document per chapter; notes take the PDF's form,
-footnotes at their calls."""
+footnotes at their calls; emphasis gets a span per dotted character (着重号) and URLs break points
+(<wbr>), as lxml tree operations."""
 
 from __future__ import annotations
 
