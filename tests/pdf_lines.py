@@ -116,3 +116,36 @@ def cjk_latin_gaps(lines, em: float) -> list[tuple[float, str, str]]:
             for line in lines for a, b in zip(line, line[1:])
             if IDEOGRAPH.fullmatch(a["text"]) and ALNUM.fullmatch(b["text"])
             or ALNUM.fullmatch(a["text"]) and IDEOGRAPH.fullmatch(b["text"])]
+
+
+LONE = re.compile(f"[{IDEOGRAPH.pattern[1:-1]}][{CLOSING}…—]*")
+
+
+def body_rows(page, size: float, tolerance: float = 0.3) -> list[list[dict]]:
+    """The page's lines of body text: characters of the given size (pt), superscripts and running
+    heads, page numbers, footnotes and headings of other sizes left out."""
+    return page_rows(page, lambda char: abs(char["size"] - size) < tolerance)
+
+
+def paragraph_ends(pdf, size: float, flush: float = 0.5) -> list[tuple[str, str]]:
+    """(line before, last line) of each paragraph of a PDF's body text (characters of `size` pt),
+    read from the lines alone: every line of a justified paragraph but its last ends at the right
+    edge of the text block (the rightmost line end of its page), so a line that ends short of it
+    is a paragraph's last (or a short line of its own: a heading, a list item)."""
+    ends = []
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            rows = [row for row in body_rows(page, size) if text_of(row).strip()]
+            if not rows:
+                continue
+            edge = max(row[-1]["x1"] for row in rows)
+            for number, row in enumerate(rows):
+                if edge - row[-1]["x1"] > flush:
+                    ends.append((text_of(rows[number - 1]) if number else "", text_of(row)))
+    return ends
+
+
+def lone_characters(ends) -> list[str]:
+    """The paragraph ends (see paragraph_ends) whose last line is a lone ideograph (孤字), with or
+    without its closing punctuation, after a line of text."""
+    return [f"{before} | {last}" for before, last in ends if before and LONE.fullmatch(last.strip())]

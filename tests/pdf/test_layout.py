@@ -110,13 +110,13 @@ def torture_paragraphs(count=40, length=240, seed=1) -> list[str]:
     return paragraphs
 
 
-def render(paragraphs: list[str], left: list[str] = ()) -> bytes:
+def render(paragraphs: list[str], left: list[str] = (), css: str = CSS) -> bytes:
     body = "".join(f"<p>{p}</p>\n" for p in paragraphs)
     body += "".join(f"<p class=\"left\">{p}</p>\n" for p in left)
     document = f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"></head><body>{body}</body></html>'
     font_config = FontConfiguration()
-    css = weasyprint.CSS(string=CSS, font_config=font_config)
-    return weasyprint.HTML(string=document).render(stylesheets=[css], font_config=font_config).write_pdf()
+    stylesheet = weasyprint.CSS(string=css, font_config=font_config)
+    return weasyprint.HTML(string=document).render(stylesheets=[stylesheet], font_config=font_config).write_pdf()
 
 
 def plain(paragraph: str) -> str:

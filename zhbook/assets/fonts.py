@@ -24,8 +24,9 @@ from fontTools.ttLib import TTFont, TTLibError
 from ..errors import BookError
 from ..output import replace_file
 
-# Part of every subset whatever the text: digits and Latin for page numbers, roman numerals, URLs.
-ALWAYS_INCLUDED = {chr(c) for c in range(0x20, 0x7F)} | set("　，。、；：？！“”‘’（）《》〔〕…—·")
+# Part of every subset whatever the text: digits and Latin for page numbers, roman numerals, URLs;
+# the list bullets (book.css), which no text holds: the list markers draw them.
+ALWAYS_INCLUDED = {chr(c) for c in range(0x20, 0x7F)} | set("　，。、；：？！“”‘’（）《》〔〕…—·•◦▪●○■")
 SUBSET_VERSION = "5"  # bump when the subsetting options change, to invalidate the cache
 
 

@@ -26,7 +26,13 @@ COMPRESS_SECOND = re.compile(f"(?<=[{PUNCTUATION}])[{OPENING}]")  # ，“ （�
 NO_BREAK = re.compile(f"[{SPACES}]+[{CLOSING}…‥]|[{OPENING}][{SPACES}]+.")
 
 __all__ = ["AUTOSPACE_EM", "CJK_LANGS", "HAS_CJK_RE", "is_cjk_lang", "is_code", "is_set_by_cjk_rules", "spaced",
-           "safe", "opportunity", "plan", "no_breaks", "may_break_between"]
+           "safe", "opportunity", "plan", "no_breaks", "may_break_between", "is_runt", "RUNT_CUTS"]
+
+# A paragraph's last line may not hold a lone ideograph (孤字), with or without closing marks.
+RUNT = re.compile(f"[{IDEOGRAPH}][{CLOSING}…—]*")
+# The widths (em) by which the line before a runt is set narrower, tried in turn, so that it gives
+# the last line one more character or two (see zhbook.pdf.weasyprint._get_next_linebox).
+RUNT_CUTS = (1, 2, 3)
 
 
 def is_cjk_lang(lang: str | None) -> bool:
@@ -127,3 +133,8 @@ def may_break_between(pair: str, lang: str | None) -> bool:
     """False where the Chinese rules forbid a break between two characters (the last of one inline
     box, the first of the next) that UAX #14 allows; True: UAX #14 decides."""
     return not (len(pair) == 2 and is_cjk_lang(lang) and NO_BREAK.fullmatch(pair))
+
+
+def is_runt(last_line: str) -> bool:
+    """Is this text, a paragraph's last line, a lone ideograph or kana (with its closing marks)?"""
+    return bool(RUNT.fullmatch(last_line.strip(SPACES + "\u200b\u3000")))

@@ -1,17 +1,34 @@
 """The HTML of the PDF's parts, from the templates: the front matter (cover, title page,
 colophon, contents with page numbers) and one document per chapter; notes take the PDF's form,
-footnotes at their calls."""
+footnotes at their calls; emphasis gets a span per dotted character (着重号) and URLs break points
+(<wbr>), as lxml tree operations."""
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 from markupsafe import Markup
 
 from .. import templates
+from ..cjk import IDEOGRAPH
 from ..markdown import NOTE_CALL_CLASS
 from ..model import Book, Chapter
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
+
+# 着重号: each ideograph or kana of emphasised text gets a dot under it (not punctuation, clreq).
+EMPHASIS = frozenset({"em", "i", "cite", "dfn", "var"})
+NO_DOTS = frozenset({"code", "kbd", "samp", "pre", "sup", "sub", "rt"})  # and notes: see _dotted
+DOT_CLASS = "emphasis-dot"  # pdf.css draws the dot as the span's background (a vector gradient)
+DOTTED_RE = re.compile(f"((?![\u30a0\u30fb])[{IDEOGRAPH}])")  # ・ and ゠ are punctuation
+
+# URLs and e-mail addresses in running text (linked or not) may break after / . - _ @ and nowhere
+# else inside (UAX #14 alone breaks them after / only, or not at all).
+URL_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[a-z0-9\-._~:/?#@!$&*+=%]+"
+                    r"|[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.I | re.A)
+URL_BREAK_AFTER = "/.-_@"
+NO_BREAKS = frozenset({"code", "kbd", "samp", "pre"})
 
 
 def footnotes_in_place(chapter: Chapter) -> str:
@@ -30,7 +47,105 @@ def footnotes_in_place(chapter: Chapter) -> str:
         holder = call.getparent() if call.getparent().tag == "sup" else call
         footnote.tail = holder.tail
         holder.getparent().replace(holder, footnote)
+    url_breaks(root)
+    emphasis_dots(root)
     return _html(root)
+
+
+def url_breaks(root: etree._Element) -> None:
+    """A <wbr> after each / . - _ @ inside the URLs and e-mail addresses of the text (not after
+    the first slash of //, not at the end): places where the line may break. WeasyPrint sets a wbr
+    as a zero-width space, which it does not write into the PDF: the text layer keeps the URL
+    as it is (tests/pdf/test_typesetting.py)."""
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element.tag in NO_BREAKS or any(
+                ancestor.tag in NO_BREAKS for ancestor in element.iterancestors()):
+            continue
+        if element.text and URL_RE.search(element.text):
+            text, element.text = element.text, None
+            _put(element, True, _url_pieces(text))
+        for child in list(element):
+            if child.tail and URL_RE.search(child.tail):
+                text, child.tail = child.tail, None
+                _put(child, False, _url_pieces(text))
+
+
+def _url_pieces(text: str) -> list:
+    """text as strings and <wbr> elements (see url_breaks)."""
+    pieces, start = [], 0
+    for match in URL_RE.finditer(text):
+        url = match.group().rstrip(".,;:!?)")
+        pieces.append(text[start:match.start()])
+        run = ""
+        for index, char in enumerate(url):
+            run += char
+            following = url[index + 1:index + 2]
+            if char in URL_BREAK_AFTER and following and following not in URL_BREAK_AFTER:
+                pieces += [run, etree.Element("wbr")]
+                run = ""
+        pieces.append(run)
+        start = match.start() + len(url)
+    pieces.append(text[start:])
+    return pieces
+
+
+def _put(anchor: etree._Element, at_text: bool, pieces: list) -> None:
+    """pieces (strings and elements, in order) as anchor's text (at_text) or, after anchor, as
+    its tail and the elements that follow it."""
+    if at_text:
+        parent, index = anchor, 0
+    else:
+        parent, index = anchor.getparent(), anchor.getparent().index(anchor) + 1
+    last, as_text = anchor, at_text  # a string goes to last's text (as_text) or tail
+    for piece in pieces:
+        if isinstance(piece, str):
+            if piece and as_text:
+                last.text = (last.text or "") + piece
+            elif piece:
+                last.tail = (last.tail or "") + piece
+        else:
+            parent.insert(index, piece)
+            index += 1
+            last, as_text = piece, False
+
+
+def emphasis_dots(root: etree._Element) -> None:
+    """Each ideograph or kana inside emphasis (em, i, cite, dfn, var) in a span of its own, which
+    pdf.css gives a dot under it: WeasyPrint has no text-emphasis. The dots are drawn, not
+    written: the text layer keeps only the characters. No dots in code or notes."""
+    _dotted(root, False)
+
+
+def _dotted(element: etree._Element, emphasised: bool) -> None:
+    if not isinstance(element.tag, str) or element.tag in NO_DOTS or "footnote" in (element.get("class") or ""):
+        return
+    inside = emphasised or element.tag in EMPHASIS
+    children = list(element)
+    if inside and element.text:
+        text, element.text = element.text, None
+        _insert_dotted(element, 0, text, at_text=True)
+    for child in children:
+        _dotted(child, inside)
+        if inside and child.tail:
+            text, child.tail = child.tail, None
+            _insert_dotted(child, None, text, at_text=False)
+
+
+def _insert_dotted(anchor: etree._Element, _index, text: str, at_text: bool) -> None:
+    """text split into runs and one span per dotted character, put as anchor's text (at_text) or
+    after anchor (as its tail)."""
+    pieces = DOTTED_RE.split(text)  # plain, dotted, plain, dotted, …, plain
+    if at_text:
+        anchor.text = pieces[0] or None
+        parent, index = anchor, 0
+    else:
+        anchor.tail = pieces[0] or None
+        parent, index = anchor.getparent(), anchor.getparent().index(anchor) + 1
+    for number in range(1, len(pieces), 2):
+        span = etree.Element("span", {"class": DOT_CLASS})
+        span.text, span.tail = pieces[number], pieces[number + 1] or None
+        parent.insert(index, span)
+        index += 1
 
 
 def _append_text(element: etree._Element, text: str | None) -> None:

@@ -15,6 +15,7 @@ What the join keeps right across parts, since each part was made as a PDF of its
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,7 +32,7 @@ FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 def join_parts(parts: list[Path], font_program, date: datetime, out: Path,
                openings: str = "right") -> tuple[int, list[str]]:
     """Join parts[0] (the front matter) and the chapters after it into out; page 1 is the first
-    chapter's first page. Return the joined PDF's page count and warnings (links to anchors that
+    chapter's first page. Return the joined PDF's page count and warnings (fonts not ours, see _system_fonts; links to anchors that
     no part has). pikepdf's PageCopyWarning is not one: it fears for named destinations and form
     fields of copied pages, and the join carries the destinations itself (the parts have no forms).
     font_program(sha256 of a full font): the book's subset of it, for the parts' placeholders; date: the
@@ -66,6 +67,7 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: 
             outline_items += [_copied_item(book, part, item) for item in part_outline.root]
         _add_blank_pages(book, openings)
 
+    foreign = _system_fonts(book, {stream.objgen for stream in fonts.values()})
     names.sort(key=lambda pair: pair[0])
     known = {name for name, _ in names}
     if names:
@@ -83,7 +85,7 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: 
               object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for source in sources:
         source.close()
-    return len(book.pages), dangling
+    return len(book.pages), foreign + dangling
 
 
 def _copy(book: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
@@ -153,6 +155,49 @@ def _font_programs(book: pikepdf.Pdf, pages: range, program, streams: dict[str, 
                             if name in ("/Subtype", "/Length1"):
                                 streams[digest][name] = len(real) if name == "/Length1" else value
                     descriptor[key] = streams[digest]
+
+
+def _system_fonts(book: pikepdf.Pdf, ours: set[tuple[int, int]]) -> list[str]:
+    """A warning for each font of the joined PDF that is not one of our subsets (ours: the font
+    program streams _font_programs put in), naming the characters set in it: a glyph that none of
+    our fonts has was taken from a font of the system the book was built on."""
+    found: dict[str, set[str]] = {}
+    seen = set()
+    for page in book.pages:
+        resources = page.obj.get("/Resources")
+        if resources is None or "/Font" not in resources:
+            continue
+        for font in resources.Font.values():
+            if font.objgen in seen:
+                continue
+            seen.add(font.objgen)
+            programs = [descendant.FontDescriptor.get(key) for descendant in font.get("/DescendantFonts", [font])
+                        if "/FontDescriptor" in descendant for key in FONT_FILES]
+            if any(program is not None and program.objgen in ours for program in programs):
+                continue
+            name = str(font.get("/BaseFont", "/unnamed")).lstrip("/").split("+", 1)[-1].replace("-", " ")
+            found.setdefault(name, set()).update(_to_unicode(font))
+    return [f"the PDF sets {''.join(sorted(chars))!r} in {name}, a system font: none of the book's fonts "
+            "(fonts/) has these characters; the PDF depends on the machine it was built on"
+            for name, chars in sorted(found.items())]
+
+
+def _to_unicode(font: pikepdf.Object) -> set[str]:
+    """The characters a PDF font's ToUnicode map names (bfchar and bfrange entries)."""
+    stream = font.get("/ToUnicode")
+    if stream is None:
+        return set()
+    text = stream.read_bytes().decode("latin-1")
+    chars = set()
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+        for target in re.findall(r"<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]+)>", block):
+            chars.add(bytes.fromhex(target).decode("utf-16-be", "replace"))
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
+        for first, last, target in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            start = bytes.fromhex(target).decode("utf-16-be", "replace")
+            if len(start) == 1:
+                chars.update(chr(ord(start) + k) for k in range(int(last, 16) - int(first, 16) + 1))
+    return {char for char in chars if not char.isspace()}
 
 
 def _drop_dangling_links(book: pikepdf.Pdf, known: set[str]) -> list[str]:

@@ -17,7 +17,12 @@ What is changed (each replacement calls the original):
     where it was wanted, in the laid-out glyph widths, before WeasyPrint measures or draws the line.
   - `layout.inline.get_next_linebox`, `layout.inline.split_text_box`: give each text layout the
     characters just before and after its box (`<b>30</b>天`, `好。</b>”`), so spacing and
-    compression also work across inline elements, during line breaking already.
+    compression also work across inline elements, during line breaking already. A note call or
+    marker and raised or lowered text count as no text: no quarter em beside them (`规范¹`).
+  - `layout.inline.get_next_linebox` also keeps a justified Chinese paragraph from ending on a lone
+    character (孤字): near a paragraph's end it lays out the next line ahead, and if that is the
+    last line and a runt, lays this line out again narrower (one em, two, three: RUNT_CUTS), so
+    that it leaves a character or two more to the last line, and justifies it to the full width.
   - `layout.inline.can_break_text`: the same kinsoku rules between two inline boxes;
     `layout.preferred.can_break_text` and `layout.preferred.inline_line_widths`: the same in
     min-content widths (tables, floats, inline blocks), which preferred.py imports by value.
@@ -44,7 +49,8 @@ from functools import lru_cache
 from itertools import accumulate
 
 from ..errors import BookError
-from .cjk_layout import HAS_CJK_RE, is_cjk_lang, is_set_by_cjk_rules, may_break_between, no_breaks, plan, spaced
+from .cjk_layout import (HAS_CJK_RE, RUNT_CUTS, is_cjk_lang, is_runt, is_set_by_cjk_rules, may_break_between,
+                         no_breaks, plan, spaced)
 
 WEASYPRINT_VERSION = "70.0"
 
@@ -91,6 +97,7 @@ FONT_PLACEHOLDER = b"zhbook font program "
 
 _originals: dict = {}  # short name → WeasyPrint's function, while installed
 _box_context = None  # (text, previous char, next char) of the text box being split
+_narrowed = 0  # px the line being laid out is narrowed by, to break it earlier (see _line, _avoid_runt)
 
 
 @dataclass
@@ -262,7 +269,10 @@ def _width(layout, width):
 # --- Context across inline boxes ----------------------------------------------------------------
 
 def _leaves(box):
-    """Text boxes and atomic boxes of a line, in order (None stands for a non-text leaf)."""
+    """Text boxes and atomic boxes of a line, in order (None stands for a non-text leaf). A note's
+    call or marker and other raised or lowered text (`vertical-align: super`, `sub`) count as
+    non-text leaves: they are not Latin text on the line, so no quarter em and no justification
+    between them and the characters around them (`规范¹`, not `规范 ¹`)."""
     from weasyprint.formatting_structure import boxes
 
     for child in box.children:
@@ -270,15 +280,120 @@ def _leaves(box):
             if child.text:
                 yield child
         elif isinstance(child, boxes.InlineBox):
-            yield from _leaves(child)
+            if _isolated(child):
+                yield None
+            else:
+                yield from _leaves(child)
         elif child.is_in_normal_flow():
             yield None
 
 
-def _get_next_linebox(context, linebox, *args, **kwargs):
-    """Note on each text box of a paragraph the characters just before and after it."""
+def _isolated(box) -> bool:
+    """Is this inline box a note call or marker, or raised or lowered text?"""
+    tag = box.element_tag or ""
+    return (tag.endswith(("::footnote-call", "::footnote-marker"))
+            or box.style["vertical_align"] in ("super", "sub"))
+
+
+def _get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block,
+                      absolute_boxes, fixed_boxes, first_letter_style, first_line_style):
+    """Note on each text box of a paragraph the characters just before and after it; and set the
+    line before a paragraph's last line so that the last line is no lone character (_avoid_runt)."""
     _link(linebox)
-    return _originals["get_next_linebox"](context, linebox, *args, **kwargs)
+    args = (bottom_space, skip_stack, containing_block, first_letter_style, first_line_style)
+    line, resume_at, absolutes, fixed = _line(context, linebox, position_y, args)
+    if line is not None and resume_at is not None and _runt_candidate(context, linebox, containing_block,
+                                                                      resume_at):
+        better = _avoid_runt(context, linebox, position_y, line, resume_at, args)
+        if better is not None:
+            line, resume_at, absolutes, fixed = better
+    absolute_boxes.extend(absolutes)  # those of the line kept only
+    fixed_boxes.extend(fixed)
+    return line, resume_at
+
+
+def _line(context, linebox, position_y, args, narrower_by=0):
+    """WeasyPrint's get_next_linebox, narrower by narrower_by px if asked (justified to the full
+    width all the same, see _text_align): the line, where the next starts, its absolute and fixed
+    boxes."""
+    global _narrowed
+    bottom_space, skip_stack, containing_block, first_letter_style, first_line_style = args
+    absolutes, fixed = [], []
+    width = containing_block.width
+    containing_block.width, _narrowed = width - narrower_by, narrower_by
+    try:
+        line, resume_at = _originals["get_next_linebox"](
+            context, linebox, position_y, bottom_space, skip_stack, containing_block, absolutes, fixed,
+            first_letter_style, first_line_style)
+    finally:
+        containing_block.width, _narrowed = width, 0
+    return line, resume_at, absolutes, fixed
+
+
+def _runt_candidate(context, linebox, containing_block, resume_at) -> bool:
+    """Could the line after this one be a justified Chinese paragraph's last? Only then is it laid
+    out ahead (no floats around: laying out ahead must change nothing)."""
+    style = linebox.style
+    if (style["text_align_all"] != "justify" or not is_cjk_lang(style["lang"]) or context.excluded_shapes
+            or style["white_space"] not in ("normal", "pre-line") or style["direction"] != "ltr"):
+        return False
+    remaining = _remaining(linebox, resume_at)
+    return remaining is not None and remaining <= 2 * containing_block.width / style["font_size"]
+
+
+def _remaining(box, skip):
+    """The number of characters of box after the skip stack (None: something not text follows)."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        start = next(iter(skip)) if skip else 0
+        return len(box.text.encode()[start:].decode(errors="ignore"))
+    if not isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        return None if box.is_floated() or box.is_absolutely_positioned() else 1
+    index, child_skip = next(iter(skip.items())) if skip else (0, None)
+    total = 0
+    for number, child in enumerate(box.children[index:], start=index):
+        count = _remaining(child, child_skip if number == index else None)
+        if count is None:
+            return None
+        total += count
+    return total
+
+
+def _line_text(line) -> str:
+    return "".join(leaf.text for leaf in _leaves(line) if leaf is not None)
+
+
+def _avoid_runt(context, linebox, position_y, line, resume_at, args):
+    """If the line after `line` is the paragraph's last and a lone character (孤字), lay `line` out
+    again narrower, so that it leaves one more character or two to the last line, and justify it
+    to the full width; the smallest cut in RUNT_CUTS that leaves a last line with no runt wins.
+    Kinsoku and compression stay WeasyPrint's and ours: only the width the line breaks at
+    changes. None: nothing to do (or nothing better found); else what _line gives."""
+    bottom_space, _, containing_block, _, _ = args
+
+    def ahead(y, skip):
+        """The line after: no text indent (iter_line_boxes drops it after the first line)."""
+        indent, linebox.text_indent = linebox.text_indent, 0
+        try:
+            return _line(context, linebox, y, (bottom_space, skip, containing_block, None, None))[:2]
+        finally:
+            linebox.text_indent = indent
+
+    following, after = ahead(position_y + line.height, resume_at)
+    if following is None or after is not None or not is_runt(_line_text(following)):
+        return None
+    for cut in RUNT_CUTS:
+        cut_px = cut * linebox.style["font_size"]
+        if cut_px * 4 > containing_block.width:
+            break
+        narrower = _line(context, linebox, position_y, args, narrower_by=cut_px)
+        if narrower[0] is None or narrower[1] is None:
+            continue
+        last, beyond = ahead(position_y + narrower[0].height, narrower[1])
+        if last is not None and beyond is None and not is_runt(_line_text(last)):
+            return narrower
+    return None
 
 
 def _link(linebox):
@@ -350,6 +465,7 @@ def _preferred_can_break_text(text, lang):
 # --- Justification ------------------------------------------------------------------------------
 
 def _text_align(context, line, available_width, last):
+    available_width += _narrowed  # a line set narrower (_avoid_runt) is still justified to the full width
     style = line.style
     align = style["text_align_all"]
     if last and style["text_align_last"] != "auto":
