@@ -57,3 +57,11 @@ def test_code_without_a_language_is_not_guessed_and_a_shebang_gives_no_line_numb
     body = render("```\nx = 1\n```\n\n    #!/usr/bin/env python\n    print(1)\n").body
     assert '<pre><code>x = 1\n</code></pre>' in body and 'class="k"' not in body
     assert "linenos" not in body and "#!/usr/bin/env python" in body
+
+
+def test_raw_html_that_looks_like_footnotes_is_not_taken_for_notes():
+    doc = render('正文[^a]。\n\n<div class="footnote"><ol><li>假注</li></ol></div>\n\n'
+                 '<sup><a class="footnote-ref" href="#c001-fn-a">9</a></sup>\n\n[^a]: 真注。\n')
+    assert [(n.id, n.body) for n in doc.notes] == [("c001-fn-a", "<p>真注。</p>\n")]
+    assert '<div class="footnote"><ol><li>假注</li></ol></div>' in doc.body
+    assert '<a class="footnote-ref" href="#c001-fn-a">9</a>' in doc.body  # an author's link, kept as written

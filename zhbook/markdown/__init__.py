@@ -74,7 +74,7 @@ def render_chapter(source: SourceFile, root: Path | None, diagnostics: Diagnosti
         diagnostics.warn(f"footnote [^{label}] is never referenced: it is left out of the book; "
                          f"refer to it with [^{label}] in the text or delete it", source.path,
                          line_of(source.text, f"[^{label}]:"))
-    notes = _take_notes(container)
+    notes = _take_notes(container, cjk.note_mark)
     headings = _heading_texts(container, cjk.headings)
     present = {element.get("id") for element in container.iter() if isinstance(element.tag, str)}
     parts = [escape(container.text, quote=False)] if container.text and container.text.strip() else []
@@ -92,20 +92,26 @@ def line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
-def _take_notes(container) -> list[Note]:
-    """Python-Markdown's footnotes taken out of the body: each call becomes a neutral note call, the
-    notes block at the end becomes Notes, without their links back (each renderer writes its own)."""
+def _marked(element, kind: str, mark: str) -> bool:
+    """Is element Python-Markdown's `kind` (footnote, footnote-ref …), marked by MarkNotes?"""
+    return (element.get("class") or "").split() == [kind, mark]
+
+
+def _take_notes(container, mark: str) -> list[Note]:
+    """Python-Markdown's footnotes (marked with `mark`) taken out of the body: each call becomes a
+    neutral note call, the notes block becomes Notes, without their links back (each renderer
+    writes its own)."""
     for sup in container.iter("sup"):
         link = sup.find("a")
-        if link is not None and link.get("class") == "footnote-ref":
+        if link is not None and _marked(link, "footnote-ref", mark):
             link.set("class", NOTE_CALL_CLASS)
             link.set("id", sup.attrib.pop("id", ""))
     notes = []
-    for block in [el for el in container.iter("div") if el.get("class") == "footnote"]:
+    for block in [el for el in container.iter("div") if _marked(el, "footnote", mark)]:
         block.getparent().remove(block)
         for number, item in enumerate(block.iter("li"), start=1):
             call_id = ""
-            for backref in [a for a in item.iter("a") if a.get("class") == "footnote-backref"]:
+            for backref in [a for a in item.iter("a") if _marked(a, "footnote-backref", mark)]:
                 call_id = backref.get("href", "").lstrip("#")
                 holder = backref.getparent()
                 previous = backref.getprevious()

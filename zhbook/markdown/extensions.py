@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import xml.etree.ElementTree as ET
 
 import markdown
@@ -301,10 +302,29 @@ class ScopedIds(Treeprocessor):
         self.extension.anchors = anchors
 
 
+class MarkNotes(Treeprocessor):
+    """Mark the footnotes Python-Markdown made (their block, calls and links back) with a class no
+    author can write, so that raw HTML with class="footnote" is never taken for a note: raw HTML
+    is still stashed away while tree processors run, so every such element here is Python-Markdown's."""
+
+    MARKED = {"div": "footnote", "a": ("footnote-ref", "footnote-backref")}
+
+    def __init__(self, md: markdown.Markdown, extension: "CJKExtension"):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root: ET.Element) -> None:
+        for element in root.iter():
+            wanted = self.MARKED.get(element.tag, ())
+            if element.get("class") in ((wanted,) if isinstance(wanted, str) else wanted):
+                element.set("class", f"{element.get('class')} {self.extension.note_mark}")
+
+
 class CJKExtension(Extension):
     def __init__(self, **kwargs):
         self.config = {"id_prefix": ["c", "prefix for every id in this document"]}
         super().__init__(**kwargs)
+        self.note_mark = "zhbook-note-" + secrets.token_hex(8)  # see MarkNotes
         self.headings: list[Heading] = []
         self.anchors: list[Anchor] = []
         self.unreferenced: list[str] = []  # the labels of footnotes never referenced (left out)
@@ -317,4 +337,5 @@ class CJKExtension(Extension):
         # Priorities: inline patterns run at 20, footnotes at 50 and attr_list at 8; ours run after them.
         md.treeprocessors.register(Structure(md, self), "structure", 6)
         md.treeprocessors.register(CJKLineJoin(md), "cjk_line_join", 5)
+        md.treeprocessors.register(MarkNotes(md, self), "mark_notes", 2)
         md.treeprocessors.register(ScopedIds(md, self), "scoped_ids", 1)
