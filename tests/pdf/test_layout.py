@@ -24,6 +24,9 @@ from tests.pdf_lines import (CLOSING, IDEOGRAPH, OPENING, cjk_latin_gaps, flush_
 from zhbook.pdf import cjk_layout
 from zhbook.pdf import weasyprint as patches
 
+pytestmark = pytest.mark.usefixtures("weasyprint_patched")  # renders in this process (tests/pdf/conftest.py)
+
+
 ROOT = Path(__file__).resolve().parents[2]
 SERIF = (ROOT / "fonts" / "NotoSerifCJKsc-Regular.otf").as_uri()
 SANS_BOLD = (ROOT / "fonts" / "NotoSansCJKsc-Bold.otf").as_uri()
@@ -131,13 +134,6 @@ def paragraph_lines(pdf: bytes, paragraphs: list[str]) -> list[list[list[dict]]]
     return grouped
 
 
-@pytest.fixture(scope="module", autouse=True)
-def installed():
-    was_installed = patches.installed()
-    patches.install()
-    yield
-    if not was_installed:
-        patches.uninstall()
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,9 @@ from zhbook.assets import fonts as font_module
 from zhbook.pdf import weasyprint as patches
 from zhbook.pdf.html import _fragment, _html, emphasis_dots, url_breaks
 
+pytestmark = pytest.mark.usefixtures("weasyprint_patched")  # renders in this process (tests/pdf/conftest.py)
+
+
 EM = 10.5  # pt: the body size (pdf.css)
 BOOK_TOML = 'title = "小书"\nauthor = "某人"\nlanguage = "zh-Hans"\nslug = "demo"\nchapters = ["chapters/01.md"]\n'
 EMPHASIS = "强调的文字，包括标点"
@@ -49,14 +52,6 @@ CHAPTER = f"""# 第一章
 """
 
 
-@pytest.fixture(scope="module", autouse=True)
-def installed():
-    """The renders here are made with the patches; they are taken away again after the module."""
-    was_installed = patches.installed()
-    patches.install()
-    yield
-    if not was_installed:
-        patches.uninstall()
 
 
 @pytest.fixture(scope="module")
