@@ -53,8 +53,8 @@ def render(ctx: RenderContext) -> Path:
     # Subsets that keep the full fonts' glyph numbers: a chapter from the cache, set with an older
     # subset, shows right with today's, which the join embeds once for all parts.
     subsets = dict(zip((font.sha256 for font in fonts.embedded),
-                       fonts.subsets([(font, used[font.path.name], True) for font in fonts.embedded])))
-    font_data = {font.path.resolve().as_uri(): subsets[font.sha256] for font in fonts.embedded}
+                       fonts.subsets([(font, used[font.name], True) for font in fonts.embedded])))
+    font_data = {(ctx.styles.dir / font.url).resolve().as_uri(): subsets[font.sha256] for font in fonts.embedded}
     programs = {hashlib.sha256(data).hexdigest(): font_sha for font_sha, data in subsets.items()}
 
     counts = PageCounts([cache.pages(html) for html in bodies])
