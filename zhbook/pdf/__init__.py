@@ -20,6 +20,7 @@ from .html import chapter_body, front_body, part_html
 from .join import join_parts
 from .part import PartJob, RenderedPart, book_fetcher
 from .plan import Plan
+from .structure import structure_css
 from .weasyprint import load as load_weasyprint
 from .workers import CharacterReader, PageCounts, Workers, read_characters
 
@@ -34,12 +35,12 @@ def render(ctx: RenderContext) -> Path:
     <out>/<slug>.pdf (<slug>.print.pdf for the printer). Returns its path."""
     book, fonts, chapters, colophon = ctx.book, ctx.fonts, ctx.chapters, ctx.colophon
     diagnostics, progress = ctx.diagnostics, ctx.progress
-    stylesheet = ctx.styles.read(*(PRINT_STYLESHEETS if ctx.for_print else STYLESHEETS))
+    stylesheet = ctx.styles.read(*(PRINT_STYLESHEETS if ctx.for_print else STYLESHEETS)) + structure_css(book)
     out_path = ctx.output(".print.pdf" if ctx.for_print else ".pdf")
     weasyprint = load_weasyprint()
     image, image_type = cover_image(book, fonts.embedded[0].path, fonts.embedded[-1].path, ctx.cache_dir)
     cover_uri = f"data:{image_type};base64,{base64.b64encode(image).decode()}"
-    bodies = [part_html(book, chapter_body(book, chapter)) for chapter in chapters]
+    bodies = [part_html(book, chapter_body(book, chapter)) for chapter in chapters if chapter.matter != "front"]
     images = ctx.images
     cache = PartCache(ctx.cache_dir, stylesheet, fonts, images, book.meta.identifier)
 
@@ -106,7 +107,10 @@ def render(ctx: RenderContext) -> Path:
             diagnostics.warn(f"WeasyPrint: {message}")
     progress.update("pdf join", 0, 1)
     with atomic_output(out_path) as tmp:
-        total, warnings = join_parts([part.path for part in parts], subsets.__getitem__, book.build_date, tmp)
+        in_parts = {i for part in book.parts for i in part.chapter_ids[1:]}  # under their part's title
+        nested = [False] + [c.id in in_parts for c in chapters if c.matter != "front"]
+        total, warnings = join_parts([part.path for part in parts], subsets.__getitem__, book.build_date, tmp,
+                                     nested)
     progress.update("pdf join", 1, 1)
     progress.finish()
     progress.line(f"pdf: {len(bodies)} chapters, {total} pages; {len(bodies) - len(newly_set)} chapters "

@@ -27,19 +27,22 @@ from .weasyprint import FONT_PLACEHOLDER
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
-def join_parts(parts: list[Path], font_program, date: datetime, out: Path) -> tuple[int, list[str]]:
+def join_parts(parts: list[Path], font_program, date: datetime, out: Path,
+               nested: list[bool] | None = None) -> tuple[int, list[str]]:
     """Join parts[0] (the front matter) and the chapters after it into out; page 1 is the first
     chapter's first page. Return the joined PDF's page count and warnings (links to anchors that
     no part has). pikepdf's PageCopyWarning is not one: it fears for named destinations and form
     fields of copied pages, and the join carries the destinations itself (the parts have no forms).
     font_program(sha256 of a full font): the book's subset of it, for the parts' placeholders; date: the
-    creation and modification date of the book (the parts hold none, see zhbook.pdf.html)."""
+    creation and modification date of the book (the parts hold none, see zhbook.pdf.html).
+    nested[i]: part i's bookmarks go under the last top-level bookmark before it (a chapter of a 篇
+    after the part's first: its bookmarks belong under the part's title)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        return _join(parts, font_program, date, out)
+        return _join(parts, font_program, date, out, nested or [False] * len(parts))
 
 
-def _join(parts: list[Path], font_program, date: datetime, out: Path) -> tuple[int, list[str]]:
+def _join(parts: list[Path], font_program, date: datetime, out: Path, nested: list[bool]) -> tuple[int, list[str]]:
     book = pikepdf.open(parts[0])
     sources = [book]  # qpdf copies lazily: sources stay open until the book is saved
     fonts: dict[str, pikepdf.Object] = {}  # full font's sha256 → the one stream of its subset
@@ -51,7 +54,7 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path) -> tuple[i
     _font_programs(book, range(len(book.pages)), font_program, fonts)
     _add_blank_pages(book)
     body_start = len(book.pages)
-    for path in parts[1:]:
+    for path, under in zip(parts[1:], nested[1:]):
         part = pikepdf.open(path)
         sources.append(part)
         first = len(book.pages)
@@ -60,7 +63,11 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path) -> tuple[i
         names += [(name, _copy(book, part, dest)) for name, dest in _dests(part)]
         tree.add(part, first)
         with part.open_outline() as part_outline:
-            outline_items += [_copied_item(book, part, item) for item in part_outline.root]
+            items = [_copied_item(book, part, item) for item in part_outline.root]
+            if under and outline_items:
+                outline_items[-1].children.extend(items)
+            else:
+                outline_items += items
         _add_blank_pages(book)
 
     names.sort(key=lambda pair: pair[0])
