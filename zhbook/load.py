@@ -73,7 +73,7 @@ def _key_line(path: Path, key: str) -> int | None:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    match = re.search(rf"^[ \t]*(\[[ \t]*)?[\"']?{re.escape(key)}[\"']?[ \t]*[=\]]", text, re.M)
+    match = re.search(rf"^[ \t]*(\[\[?[ \t]*)?[\"']?{re.escape(key)}[\"']?[ \t]*[=\]]", text, re.M)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 

@@ -24,6 +24,7 @@ def structure_css(book: Book) -> str:
         rules += [
             "@page part { @top-left { content: none; } @top-right { content: none; } "
             "@bottom-center { content: none; } }",
+            ".contents .part-entry { font-family: \"ZH Sans\", \"ZH Serif\", sans-serif; font-weight: bold; }",
             ".part { page: part; break-before: right; text-align: center; }",
             ".part h1.part-title { bookmark-level: 1; font-size: 2em; margin: 30% 0 0; text-align: center; "
             "letter-spacing: 0.1em; }",
