@@ -118,7 +118,8 @@ def render(ctx: RenderContext) -> Path:
     programs = fonts.subsets([(font, used[font.name], False) for font in fonts.embedded])
     for font, program in zip(fonts.embedded, programs):
         ebook.add_item(epub.EpubItem(uid=f"font-{Path(font.name).stem}", file_name=f"fonts/{font.name}",
-                                     media_type="font/otf", content=program))
+                                     media_type="font/ttf" if font.name.endswith(".ttf") else "font/otf",
+                                     content=program))
     for image in ctx.images:  # checked and converted when the Markdown was rendered
         ebook.add_item(epub.EpubItem(uid=image.uid, file_name=image.href, media_type=image.media_type,
                                      content=image.data))
