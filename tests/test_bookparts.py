@@ -240,3 +240,10 @@ def test_chapter_numbers_in_chinese_numerals():
 
     assert [chinese_number(n) for n in (1, 10, 11, 20, 21, 99)] == ["一", "十", "十一", "二十", "二十一", "九十九"]
     assert chapter_label("第{一}章", 3) == "第三章" and chapter_label("第{1}章", 12) == "第12章"
+
+
+def test_the_running_head_holds_the_chapter_number(features_built):
+    with pdfplumber.open(features_built["pdf"]) as pdf:
+        heads = [(page.within_bbox((0, 0, page.width, 15 * 72 / 25.4)).extract_text() or "").replace(" ", "")
+                 for page in pdf.pages]
+    assert any(head.startswith("第二章") and "阅读的基本结构" in head for head in heads), heads

@@ -144,7 +144,8 @@ class Styles:
     book: tuple[Path, ...] = ()  # the book's own stylesheets (book.toml styles), after ours
     fonts: tuple[tuple[str, Path], ...] = ()  # the book's own fonts by role (book.toml [fonts])
 
-    def read(self, *names: str) -> str:
+    def read(self, *names: str, extra: str = "") -> str:
+        """The named stylesheets of ours, then extra (CSS an output makes for the book), then the book's."""
         from .errors import BookError
 
         parts = []
@@ -158,6 +159,8 @@ class Styles:
             from .assets.fonts import book_faces, without_faces
 
             parts = [without_faces("\n".join(parts), [role for role, _ in self.fonts]), book_faces(self.fonts)]
+        if extra:
+            parts[-1] += extra
         for path in self.book:
             try:
                 parts.append(f"/* {path.name} (the book's) */\n" + path.read_text("utf-8"))

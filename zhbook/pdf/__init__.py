@@ -35,7 +35,7 @@ def render(ctx: RenderContext) -> Path:
     <out>/<slug>.pdf (<slug>.print.pdf for the printer). Returns its path."""
     book, fonts, chapters, colophon = ctx.book, ctx.fonts, ctx.chapters, ctx.colophon
     diagnostics, progress = ctx.diagnostics, ctx.progress
-    stylesheet = ctx.styles.read(*(PRINT_STYLESHEETS if ctx.for_print else STYLESHEETS)) + structure_css(book)
+    stylesheet = ctx.styles.read(*(PRINT_STYLESHEETS if ctx.for_print else STYLESHEETS), extra=structure_css(book))
     out_path = ctx.output(".print.pdf" if ctx.for_print else ".pdf")
     weasyprint = load_weasyprint()
     image, image_type = cover_image(book, fonts.embedded[0].path, fonts.embedded[-1].path, ctx.cache_dir)
