@@ -241,7 +241,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     if not isinstance(numbering, str) or (numbering and numbering.count("{一}") + numbering.count("{1}") != 1):
         raise BookError("'numbering' must be a string with {一} (Chinese numerals) or {1} (digits) once, "
                         "such as \"第{一}章\"", toml_path, _key_line(toml_path, "numbering"))
-    styles = tuple(_book_file(config, "styles", name, root, toml_path, "stylesheet")
+    styles = tuple(_book_file("styles", name, root, toml_path, "stylesheet")
                    for name in _paths(config, "styles", toml_path))
     fonts = _book_fonts(config, root, toml_path)
     sources = ([toml_path] + [c.path for c in chapters] + ([colophon.path] if colophon else [])
@@ -258,7 +258,7 @@ def _paths(config: dict, key: str, toml_path: Path) -> list[str]:
     return listed
 
 
-def _book_file(config: dict, key: str, name: str, root: Path, toml_path: Path, what: str) -> Path:
+def _book_file(key: str, name: str, root: Path, toml_path: Path, what: str) -> Path:
     """A file book.toml names (a stylesheet, a font), inside the book folder and readable."""
     path = root / name
     line = _value_line(toml_path, name) or _key_line(toml_path, key)
@@ -277,7 +277,7 @@ def _matter(config: dict, key: str, root: Path, toml_path: Path, diagnostics: Di
     """The front or back matter files: read like chapters, unnumbered, with their own ids (f001, b001)."""
     files = []
     for index, name in enumerate(_paths(config, key, toml_path), start=1):
-        path = _book_file(config, key, name, root, toml_path, f"{key} matter file")
+        path = _book_file(key, name, root, toml_path, f"{key} matter file")
         source = _read_markdown(path, root, index, "chapter", diagnostics)
         files.append(SourceFile(path=source.path, text=source.text, id=f"{key[0]}{index:03d}", matter=key))
     return tuple(files)
@@ -298,7 +298,7 @@ def _book_fonts(config: dict, root: Path, toml_path: Path) -> tuple[tuple[str, P
         if not isinstance(name, str) or not name:
             raise BookError(f"[fonts] {role} must be the path of a font file (in quotes)", toml_path,
                             _key_line(toml_path, role))
-        path = _book_file(config, "fonts", name, root, toml_path, "font")
+        path = _book_file("fonts", name, root, toml_path, "font")
         try:
             from fontTools.ttLib import TTFont, TTLibError
 

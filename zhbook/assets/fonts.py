@@ -175,8 +175,6 @@ class FontSet:
                     if token.type == "url" or (token.type == "function" and token.lower_name == "url"):
                         url = token.value if token.type == "url" else token.arguments[0].value
         name = Path(url or "").name
-        if family and name in self.files and self.files[name].family:  # one file, two faces: not ours
-            return
         if family and name in self.files:
             font = self.files[name]
             font.family, font.weight, font.url = family, weight or "normal", url
