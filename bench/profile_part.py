@@ -42,7 +42,7 @@ def parts(book_dir: Path, count: int):
     book = load_book(book_dir, Diagnostics(quiet=True))
     chapters = [render_chapter(source, book.root, Diagnostics(quiet=True)) for source in book.chapters[:count]]
     styles = Styles(paths.styles_dir())
-    stylesheet = pdf_stylesheet(styles, book.pdf)
+    stylesheet = pdf_stylesheet(styles, book)
     fonts = FontSet(paths.fonts_dir(), styles.read("book.css"), paths.cache_dir())
     weasyprint = patches.load()
     htmls = [pdf_html.part_html(book, pdf_html.chapter_body(book, chapter)) for chapter in chapters]

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import BookError, Diagnostics
-from .model import Book, Margins, Metadata, PdfDesign, SourceFile
+from .model import Book, BookPart, Margins, Metadata, PdfDesign, SourceFile
 from .textio import FORBIDDEN, decode, strip_forbidden
 
 REQUIRED_KEYS = ("title", "author", "language")
@@ -25,6 +25,8 @@ PAGE_SIZES = {"A5": (148, 210), "B5": (176, 250), "A4": (210, 297), "16开": (18
 HAO = {"初号": 42, "小初": 36, "一号": 26, "小一": 24, "二号": 22, "小二": 18, "三号": 16, "小三": 15,
        "四号": 14, "小四": 12, "五号": 10.5, "小五": 9, "六号": 7.5, "小六": 6.5}
 LENGTH_UNITS = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+STRUCTURE_KEYS = ("parts", "front", "back", "toc_depth", "numbering", "styles", "fonts")  # lists and tables
+FONT_ROLES = ("body", "heading", "code")
 # A fixed namespace so that a book without an identifier gets the same one on every build.
 IDENTIFIER_NAMESPACE = uuid.UUID("6f1c3f5e-2b8a-4c1e-9a57-0b3d2f6e8c41")
 
@@ -78,7 +80,7 @@ def _key_line(path: Path, key: str) -> int | None:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    match = re.search(rf"^[ \t]*(\[[ \t]*)?[\"']?{re.escape(key)}[\"']?[ \t]*[=\]]", text, re.M)
+    match = re.search(rf"^[ \t]*(\[\[?[ \t]*)?[\"']?{re.escape(key)}[\"']?[ \t]*[=\]]", text, re.M)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
@@ -263,8 +265,8 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     config = _read_toml(toml_path)
 
     for key in config:
-        if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
-            near = difflib.get_close_matches(key, REQUIRED_KEYS + OPTIONAL_KEYS, n=1)
+        if key not in REQUIRED_KEYS + OPTIONAL_KEYS + STRUCTURE_KEYS:
+            near = difflib.get_close_matches(key, REQUIRED_KEYS + OPTIONAL_KEYS + STRUCTURE_KEYS, n=1)
             hint = f"; did you mean '{near[0]}'?" if near else ""
             diagnostics.warn(f"unknown key '{key}' is ignored{hint}", toml_path, _key_line(toml_path, key))
     missing = [k for k in REQUIRED_KEYS if not str(config.get(k, "")).strip()]
@@ -299,6 +301,28 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     if "/" in meta.slug or meta.slug.startswith("."):
         raise BookError(f"slug '{meta.slug}' must be a plain file name", toml_path)
 
+    parts: list[tuple[str, int]] = []  # (title, how many chapters)
+    if "chapters" in config and "parts" in config:
+        raise BookError("'chapters' and 'parts' together: list the chapters inside each [[parts]] and remove "
+                        "'chapters'", toml_path, _key_line(toml_path, "parts"))
+    if "parts" in config:
+        listed = []
+        if not isinstance(config["parts"], list) or not config["parts"]:
+            raise BookError("'parts' must be [[parts]] tables with a title and chapters", toml_path,
+                            _key_line(toml_path, "parts"))
+        for part in config["parts"]:
+            if (not isinstance(part, dict) or not isinstance(part.get("title"), str) or not part["title"].strip()
+                    or not isinstance(part.get("chapters"), list) or not part["chapters"]
+                    or not all(isinstance(p, str) for p in part["chapters"])):
+                raise BookError("each [[parts]] needs a title (a string) and chapters (a list of paths)",
+                                toml_path, _key_line(toml_path, "parts"))
+            unknown = sorted(set(part) - {"title", "chapters"})
+            if unknown:
+                diagnostics.warn(f"unknown key '{unknown[0]}' in [[parts]] is ignored", toml_path,
+                                 _key_line(toml_path, unknown[0]))
+            parts.append((part["title"].strip(), len(part["chapters"])))
+            listed += part["chapters"]
+        config["chapters"] = listed
     if "chapters" in config:
         listed = config["chapters"]
         if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
@@ -329,6 +353,86 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
                         "or remove it from 'chapters'", chapter.path)
     colophon = (_read_markdown(root / config["colophon"], root, 0, "colophon", diagnostics)
                 if config.get("colophon") else None)
-    sources = [toml_path] + [c.path for c in chapters] + ([colophon.path] if colophon else [])
+    front = _matter(config, "front", root, toml_path, diagnostics)
+    back = _matter(config, "back", root, toml_path, diagnostics)
+    book_parts, start = [], 0
+    for number, (part_title, count) in enumerate(parts, start=1):
+        book_parts.append(BookPart(part_title, tuple(c.id for c in chapters[start:start + count]), f"p{number:02d}"))
+        start += count
+    toc_depth = config.get("toc_depth")
+    if toc_depth is not None and (not isinstance(toc_depth, int) or isinstance(toc_depth, bool)
+                                  or not 1 <= toc_depth <= 3):
+        raise BookError("'toc_depth' must be 1, 2 or 3 (the levels of headings in the contents)", toml_path,
+                        _key_line(toml_path, "toc_depth"))
+    numbering = config.get("numbering", "")
+    if not isinstance(numbering, str) or (numbering and numbering.count("{一}") + numbering.count("{1}") != 1):
+        raise BookError("'numbering' must be a string with {一} (Chinese numerals) or {1} (digits) once, "
+                        "such as \"第{一}章\"", toml_path, _key_line(toml_path, "numbering"))
+    styles = tuple(_book_file("styles", name, root, toml_path, "stylesheet")
+                   for name in _paths(config, "styles", toml_path))
+    fonts = _book_fonts(config, root, toml_path)
+    sources = ([toml_path] + [c.path for c in chapters] + ([colophon.path] if colophon else [])
+               + [s.path for s in front + back] + list(styles) + [path for _, path in fonts])
     return Book(root=root, meta=meta, chapters=tuple(chapters), colophon=colophon,
-                build_date=source_date(root, [p.resolve() for p in sources]), pdf=design)
+                build_date=source_date(root, [p.resolve() for p in sources]), front=front, back=back,
+                parts=tuple(book_parts), toc_depth=toc_depth, numbering=numbering, styles=styles, fonts=fonts,
+                pdf=design)
+
+
+def _paths(config: dict, key: str, toml_path: Path) -> list[str]:
+    listed = config.get(key, [])
+    if not isinstance(listed, list) or not all(isinstance(p, str) and p for p in listed):
+        raise BookError(f"'{key}' must be a list of paths", toml_path, _key_line(toml_path, key))
+    return listed
+
+
+def _book_file(key: str, name: str, root: Path, toml_path: Path, what: str) -> Path:
+    """A file book.toml names (a stylesheet, a font), inside the book folder and readable."""
+    path = root / name
+    line = _value_line(toml_path, name) or _key_line(toml_path, key)
+    if not _inside(path, root):
+        raise BookError(f"the {what} '{name}' is outside the book folder; move it into the folder", toml_path, line)
+    if not path.is_file():
+        raise BookError(f"{what} '{name}' not found ({path}); create it or remove it from '{key}'", toml_path, line)
+    try:
+        path.read_bytes()
+    except OSError as exc:
+        raise BookError(f"cannot read the {what} '{name}' ({exc.strerror}); check its permissions", toml_path, line)
+    return path
+
+
+def _matter(config: dict, key: str, root: Path, toml_path: Path, diagnostics: Diagnostics) -> tuple[SourceFile, ...]:
+    """The front or back matter files: read like chapters, unnumbered, with their own ids (f001, b001)."""
+    files = []
+    for index, name in enumerate(_paths(config, key, toml_path), start=1):
+        path = _book_file(key, name, root, toml_path, f"{key} matter file")
+        source = _read_markdown(path, root, index, "chapter", diagnostics)
+        files.append(SourceFile(path=source.path, text=source.text, id=f"{key[0]}{index:03d}", matter=key))
+    return tuple(files)
+
+
+def _book_fonts(config: dict, root: Path, toml_path: Path) -> tuple[tuple[str, Path], ...]:
+    """[fonts]: the book's own font files by role, each a readable OpenType/TrueType font."""
+    table = config.get("fonts", {})
+    if not isinstance(table, dict):
+        raise BookError("'fonts' must be a table: [fonts] with body, heading or code = \"fonts/….otf\"",
+                        toml_path, _key_line(toml_path, "fonts"))
+    fonts = []
+    for role, name in table.items():
+        if role not in FONT_ROLES:
+            near = difflib.get_close_matches(role, FONT_ROLES, n=1)
+            raise BookError(f"[fonts] has no role '{role}'" + (f"; did you mean '{near[0]}'?" if near else
+                            f"; use {', '.join(FONT_ROLES)}"), toml_path, _key_line(toml_path, role))
+        if not isinstance(name, str) or not name:
+            raise BookError(f"[fonts] {role} must be the path of a font file (in quotes)", toml_path,
+                            _key_line(toml_path, role))
+        path = _book_file("fonts", name, root, toml_path, "font")
+        try:
+            from fontTools.ttLib import TTFont, TTLibError
+
+            TTFont(path, lazy=True)["cmap"].getBestCmap()
+        except (TTLibError, KeyError, OSError, AssertionError, ValueError) as exc:
+            raise BookError(f"the font '{name}' is not a readable OpenType/TrueType font ({exc}); use an .otf "
+                            "or .ttf file", toml_path, _value_line(toml_path, name) or _key_line(toml_path, role))
+        fonts.append((role, path))
+    return tuple(fonts)

@@ -37,6 +37,7 @@ class SourceFile:
     path: Path
     text: str
     id: str
+    matter: str = "chapter"  # "front" (preface), "chapter" (numbered body), "back" (afterword, appendix)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,22 @@ class Book:
     colophon: SourceFile | None
     build_date: datetime  # SOURCE_DATE_EPOCH, else the sources' last commit or change (zhbook.load)
     pdf: PdfDesign = PdfDesign()  # book.toml's [pdf]
+    front: tuple[SourceFile, ...] = ()  # before the contents: 序、前言 (unnumbered)
+    back: tuple[SourceFile, ...] = ()  # after the chapters: 后记、附录 (unnumbered)
+    parts: tuple[BookPart, ...] = ()  # the chapters grouped into parts (篇); () for a flat book
+    toc_depth: int | None = None  # headings of a chapter in the contents (None: 2, bookmarks as set in pdf.css)
+    numbering: str = ""  # "第{一}章" or "第{1}章": the chapters' numbers; "" for none
+    styles: tuple[Path, ...] = ()  # the book's own stylesheets, after ours
+    fonts: tuple[tuple[str, Path], ...] = ()  # (role: body/heading/code, font file) of the book's own fonts
+
+
+@dataclass(frozen=True)
+class BookPart:
+    """A part (篇): its title and the ids of its chapters, in order."""
+
+    title: str
+    chapter_ids: tuple[str, ...]
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,10 +149,15 @@ class Chapter:
     notes: tuple[Note, ...] = ()
     images: tuple[BookImage, ...] = ()
     anchors: tuple[Anchor, ...] = ()  # author ids → output ids (links, cross-references)
+    label: str = ""  # the chapter's number as shown (第三章), set by the book-level pass; "" for none
 
     @property
     def id(self) -> str:
         return self.source.id
+
+    @property
+    def matter(self) -> str:
+        return self.source.matter
 
     @property
     def title(self) -> str:
@@ -147,8 +169,11 @@ class Styles:
     """The stylesheets a renderer may use, read from one folder."""
 
     dir: Path
+    book: tuple[Path, ...] = ()  # the book's own stylesheets (book.toml styles), after ours
+    fonts: tuple[tuple[str, Path], ...] = ()  # the book's own fonts by role (book.toml [fonts])
 
-    def read(self, *names: str) -> str:
+    def read(self, *names: str, extra: str = "") -> str:
+        """The named stylesheets of ours, then extra (CSS an output makes for the book), then the book's."""
         from .errors import BookError
 
         parts = []
@@ -158,6 +183,17 @@ class Styles:
                 parts.append(f"/* {name} */\n" + path.read_text("utf-8"))
             except OSError as exc:
                 raise BookError(f"cannot read the stylesheet ({exc.strerror}); restore it from git", path)
+        if self.fonts:  # the book's faces in place of ours for their roles
+            from .assets.fonts import book_faces, without_faces
+
+            parts = [without_faces("\n".join(parts), [role for role, _ in self.fonts]), book_faces(self.fonts)]
+        if extra:
+            parts[-1] += extra
+        for path in self.book:
+            try:
+                parts.append(f"/* {path.name} (the book's) */\n" + path.read_text("utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise BookError(f"cannot read the book's stylesheet ({exc}); save it as UTF-8", path)
         return "\n".join(parts)
 
 

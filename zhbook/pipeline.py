@@ -10,7 +10,7 @@ from .assets.fonts import FontSet
 from .errors import Diagnostics
 from .load import load_book
 from .markdown import render_chapters
-from .markdown.references import resolve_references
+from .markdown.references import number_chapters, resolve_references
 from .model import Chapter, RenderContext, Styles
 from .output import outputs_together
 from .progress import Progress
@@ -64,13 +64,15 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, 
           for_print: bool = False) -> list[Path]:
     """Build target ("epub", "pdf" or "all") of the book in book_dir into out_dir; the paths written."""
     cache_dir = paths.cache_dir()
-    styles = Styles(paths.styles_dir())
     book = load_book(book_dir, diagnostics)
-    chapters = render_chapters(book.chapters, book.root, cache_dir, diagnostics, progress)
+    styles = Styles(paths.styles_dir(), book.styles, book.fonts)
+    # Front matter, chapters, back matter: in reading order (each Chapter says its matter).
+    chapters = render_chapters(book.front + book.chapters + book.back, book.root, cache_dir, diagnostics, progress)
     progress.finish()
     colophon = render_chapters([book.colophon], book.root, cache_dir, diagnostics)[0] if book.colophon else None
-    chapters, colophon = resolve_references(chapters, colophon)
-    fonts = FontSet(paths.fonts_dir(), styles.read("book.css"), cache_dir)
+    chapters, colophon = resolve_references(chapters, colophon, book.numbering)
+    chapters = number_chapters(chapters, book.numbering)
+    fonts = FontSet(paths.fonts_dir(), styles.read("book.css"), cache_dir, dict(book.fonts))
     _check(chapters, colophon, fonts, diagnostics)
     diagnostics.raise_if_strict()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -9,6 +10,63 @@ import jinja2
 from markupsafe import Markup
 
 from .model import Book, Chapter
+
+TOC_DEPTH = 2  # the default: chapters and their level-2 sections
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An entry of the contents, the nav and the NCX: what it links to (document id, fragment), its text,
+    its kind ("part", "chapter": a chapter or front or back matter, "" for a section) and the entries under it."""
+
+    doc: str
+    fragment: str
+    text: str
+    kind: str = ""
+    children: tuple[Entry, ...] = ()
+    matter: str = ""  # a chapter's: front, chapter, back
+
+    @property
+    def cls(self) -> str:
+        return f"{self.kind}-entry" if self.kind else ""
+
+
+def _sections(chapter: Chapter, headings, level: int, depth: int) -> tuple[Entry, ...]:
+    """The entries of headings of this level (and the deeper ones under each, to depth)."""
+    if level > depth:
+        return ()
+    entries, index = [], 0
+    while index < len(headings):
+        heading = headings[index]
+        index += 1
+        if heading.level != level:
+            continue
+        under = []
+        while index < len(headings) and headings[index].level > level:
+            under.append(headings[index])
+            index += 1
+        entries.append(Entry(chapter.id, heading.id, heading.text,
+                             children=_sections(chapter, under, level + 1, depth)))
+    return tuple(entries)
+
+
+def toc_entries(book: Book, chapters) -> list[Entry]:
+    """The book's contents as entries: front matter, the chapters (under their parts, if the book has
+    parts), back matter; each chapter's headings to book.toml's toc_depth (1: chapters only)."""
+    depth = book.toc_depth or TOC_DEPTH
+
+    def entry(chapter: Chapter) -> Entry:
+        return Entry(chapter.id, chapter.headings[0].id if chapter.headings else "", chapter.title, "chapter",
+                     _sections(chapter, chapter.headings[1:], 2, depth), chapter.matter)
+
+    by_id = {chapter.id: chapter for chapter in chapters}
+    entries = [entry(c) for c in chapters if c.matter == "front"]
+    if book.parts:
+        entries += [Entry(part.id, part.id, part.title, "part", tuple(entry(by_id[i]) for i in part.chapter_ids))
+                    for part in book.parts]
+    else:
+        entries += [entry(c) for c in chapters if c.matter == "chapter"]
+    return entries + [entry(c) for c in chapters if c.matter == "back"]
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -32,16 +90,24 @@ def colophon(book: Book, body: str) -> Markup:
                          build_date=book.build_date.strftime("%Y-%m-%d")))
 
 
-def contents(chapters: list[Chapter], href: Callable[[str, str], str]) -> Markup:
-    """The contents page: chapters and their sections, linked with href(document id, fragment)."""
-    return Markup(render("contents.html.j2", chapters=chapters, href=href))
+def contents(entries: list[Entry], href: Callable[[str, str], str]) -> Markup:
+    """The contents page: the entries (toc_entries), linked with href(document id, fragment)."""
+    return Markup(render("contents.html.j2", entries=entries, href=href))
 
 
-def front_matter(book: Book, colophon_body: str, contents_page: Markup) -> list[tuple[str, str, Markup]]:
+def part_page(part) -> Markup:
+    """A part's title page (篇): its title alone."""
+    return Markup(render("part.html.j2", part=part))
+
+
+def front_matter(book: Book, colophon_body: str, contents_page: Markup,
+                 preface: list[tuple[str, str, Markup]] = ()) -> list[tuple[str, str, Markup]]:
     """The front matter after the cover, in its order, for both outputs: (id, title, page) of the title
-    page, the copyright page (colophon_body: the colophon in the output's form) and the contents."""
+    page, the copyright page (colophon_body: the colophon in the output's form), the book's front matter
+    files (preface: in the output's form) and the contents."""
     return [("titlepage", book.meta.title, titlepage(book)),
             ("colophon", "版权信息", colophon(book, colophon_body)),
+            *preface,
             ("contents", "目录", contents_page)]
 
 

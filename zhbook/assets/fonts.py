@@ -37,8 +37,13 @@ class FontFile:
     family: str = ""
     weight: str = "normal"
     url: str = ""  # as written in the stylesheet's @font-face src
+    file: str = ""  # its name in the EPUB and the stylesheet, if not the file's own (a book's font)
 
     _cmap: frozenset[int] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.file or self.path.name
 
     def cmap(self, cache_dir: Path) -> frozenset[int]:
         """The code points the font maps; cached, since reading a 24 MB font costs time."""
@@ -105,10 +110,46 @@ def _families(tokens) -> list[str]:
     return [n for n in names if n]
 
 
-class FontSet:
-    """The fonts of fonts/ as the stylesheet uses them."""
+# The book's own fonts (book.toml [fonts]): the family and weight each role takes in the stylesheets.
+ROLE_FACES = {"body": ("ZH Serif", "normal"), "heading": ("ZH Sans", "bold"), "code": ("ZH Mono", "normal")}
 
-    def __init__(self, fonts_dir: Path, stylesheet: str, cache_dir: Path):
+
+def book_font_name(role: str, path: Path) -> str:
+    """The file name of a book's font in the EPUB and in the stylesheet's url(): never one of ours."""
+    return f"book-{role}{path.suffix.lower()}"
+
+
+def book_faces(fonts) -> str:
+    """@font-face rules for the book's fonts ((role, path) pairs), in the families of their roles;
+    a code font is also made the face of code (our stylesheet sets code in the body face)."""
+    rules = []
+    for role, path in fonts:
+        family, weight = ROLE_FACES[role]
+        rules.append(f'@font-face {{\n  font-family: "{family}";\n  src: url("../fonts/{book_font_name(role, path)}");\n'
+                     f"  font-weight: {weight};\n  font-style: normal;\n}}")
+        if role == "code":
+            rules.append('pre, code { font-family: "ZH Mono", "ZH Serif", monospace; }')
+    return "/* the book's fonts (book.toml [fonts]) */\n" + "\n".join(rules) + "\n"
+
+
+def without_faces(stylesheet: str, roles) -> str:
+    """stylesheet without our @font-face rules for the families the book's fonts take over."""
+    families = {ROLE_FACES[role][0] for role in roles}
+    kept = []
+    for rule in tinycss2.parse_stylesheet(stylesheet):
+        if rule.type == "at-rule" and rule.lower_at_keyword == "font-face":
+            names = [" ".join(_families(d.value)) for d in _declarations(rule.content) if d.lower_name == "font-family"]
+            if names and names[0] in families:
+                continue
+        kept.append(rule)
+    return tinycss2.serialize(kept)
+
+
+class FontSet:
+    """The fonts of fonts/ as the stylesheet uses them, and the book's own (book_fonts: role → path),
+    whose content hash is computed here (they have no entry in fonts.toml)."""
+
+    def __init__(self, fonts_dir: Path, stylesheet: str, cache_dir: Path, book_fonts: dict[str, Path] | None = None):
         self.cache_dir = cache_dir
         manifest = fonts_dir / "fonts.toml"
         try:
@@ -123,6 +164,9 @@ class FontSet:
                 raise BookError("font file missing; restore it with `git checkout -- fonts/`", path)
             self.files[name] = FontFile(path=path, sha256=digest)
         self._verify()
+        for role, path in (book_fonts or {}).items():
+            self.files[book_font_name(role, path)] = FontFile(path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                                                              file=book_font_name(role, path))
         self.by_family: dict[str, list[FontFile]] = {}
         for rule in tinycss2.parse_stylesheet(stylesheet, skip_comments=True, skip_whitespace=True):
             if rule.type == "at-rule" and rule.lower_at_keyword == "font-face":
@@ -200,7 +244,7 @@ class FontSet:
             visit(cssselect2.ElementWrapper.from_xml_root(document), (default,))
 
         # Each character goes to the first family of its stack with a font that has it.
-        cmaps = {family: [(f.path.name, f.cmap(self.cache_dir)) for f in fonts]
+        cmaps = {family: [(f.name, f.cmap(self.cache_dir)) for f in fonts]
                  for family, fonts in self.by_family.items()}
         chars: dict[str, set[str]] = {name: set() for name in self.files}
         for stack, text in text_by_stack.items():

@@ -33,15 +33,23 @@ def _cover_fonts(fonts: FontSet) -> tuple[Path, Path]:
     return tuple(font.path for font in fonts.cover_faces())
 
 
-def _toc(chapters: tuple[Chapter, ...]) -> list:
-    """Nav/NCX entries: each chapter, with its level-2 sections under it."""
-    entries = []
-    for chapter in chapters:
-        href = f"{chapter.id}.xhtml"
-        sections = [epub.Link(f"{href}#{h.id}", h.text, h.id) for h in chapter.headings[1:] if h.level == 2]
-        link = epub.Link(href, chapter.title, chapter.id)
-        entries.append((epub.Section(chapter.title, href), sections) if sections else link)
-    return entries
+def _toc(entries: list[templates.Entry]) -> list:
+    """Nav/NCX entries: parts with their chapters under them, chapters with their sections (to the
+    book's toc_depth), front and back matter as chapters."""
+    result = []
+    for entry in entries:
+        href = f"{entry.doc}.xhtml" + (f"#{entry.fragment}" if not entry.kind else "")
+        children = _toc(list(entry.children))
+        uid = entry.doc if entry.kind else entry.fragment
+        result.append((epub.Section(entry.text, href), children) if children else epub.Link(href, entry.text, uid))
+    return result
+
+
+def back_type(chapter: Chapter) -> str:
+    """The epub:type of back matter: an appendix (its first heading starts with 附录, or its file name
+    with appendix), else an afterword (后记)."""
+    appendix = chapter.title.startswith("附录") or chapter.source.path.name.lower().startswith("appendix")
+    return "appendix" if appendix else "afterword"
 
 
 def _metadata(ebook: epub.EpubBook, book: Book) -> None:
@@ -83,22 +91,37 @@ def render(ctx: RenderContext) -> Path:
     documents = frozenset(c.id for c in chapters)
     colophon = body_with_notes(ctx.colophon, documents) if ctx.colophon else ""
     front = [_document(book, "cover", "封面", templates.cover(book, cover_name, image), "cover", ["svg"])]
+    entries = templates.toc_entries(book, chapters)
+    preface = [(c.id, c.title, Markup(f'<section epub:type="preface" role="doc-preface">{body_with_notes(c, documents)}'
+                                      '</section>')) for c in chapters if c.matter == "front"]
     front += [_document(book, uid, title, page, "frontmatter")
-              for uid, title, page in templates.front_matter(book, colophon, templates.contents(chapters, href))]
-    body = [_document(book, c.id, c.title,
-                      f'<section epub:type="chapter" role="doc-chapter">{body_with_notes(c, documents)}</section>', "bodymatter")
-            for c in chapters]
-    documents = front + body
+              for uid, title, page in templates.front_matter(book, colophon, templates.contents(entries, href), preface)]
+    part_opening = {part.chapter_ids[0]: part for part in book.parts}
+    body, back, landmarks = [], [], []
+    for c in chapters:
+        if c.id in part_opening:
+            part = part_opening[c.id]
+            body.append(_document(book, part.id, part.title, templates.part_page(part), "bodymatter"))
+        if c.matter == "chapter":
+            body.append(_document(book, c.id, c.title, f'<section epub:type="chapter" role="doc-chapter">'
+                                  f'{body_with_notes(c, documents)}</section>', "bodymatter"))
+        elif c.matter == "back":
+            kind = back_type(c)
+            back.append(_document(book, c.id, c.title, f'<section epub:type="{kind}" role="doc-{kind}">'
+                                  f'{body_with_notes(c, documents)}</section>', "backmatter"))
+            landmarks.append({"type": kind, "href": f"{c.id}.xhtml", "title": c.title})
+    prefaces = [{"type": "preface", "href": f"{uid}.xhtml", "title": title} for uid, title, _ in preface]
+    documents = front + body + back
 
     parsed = [ET.fromstring(d.content) for d in documents]
     used = fonts.characters(parsed, stylesheet)
     # Only the faces the book sets text in (a book without code or quotations has no monospace or
     # 楷体 face), and the stylesheet declares only those.
-    embedded = [font for font in fonts.embedded if used[font.path.name]]
-    stylesheet = unused_faces_removed(stylesheet, {f.path.name for f in fonts.embedded if f not in embedded})
-    programs = fonts.subsets([(font, used[font.path.name], False) for font in embedded])
+    embedded = [font for font in fonts.embedded if used[font.name]]
+    stylesheet = unused_faces_removed(stylesheet, {f.name for f in fonts.embedded if f not in embedded})
+    programs = fonts.subsets([(font, used[font.name], False) for font in embedded])
     for font, program in zip(embedded, programs):
-        ebook.add_item(epub.EpubItem(uid=f"font-{font.path.stem}", file_name=f"fonts/{font.path.name}",
+        ebook.add_item(epub.EpubItem(uid=f"font-{Path(font.name).stem}", file_name=f"fonts/{font.name}",
                                      media_type=FONT_TYPES[font.path.suffix.lower()], content=program))
     for image in ctx.images:  # checked and converted when the Markdown was rendered
         ebook.add_item(epub.EpubItem(uid=image.uid, file_name=image.href, media_type=image.media_type,
@@ -108,15 +131,17 @@ def render(ctx: RenderContext) -> Path:
     for document in documents:
         ebook.add_item(document)
 
-    ebook.toc = _toc(chapters)
+    ebook.toc = _toc(entries)
     ebook.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title="目录")
     nav.add_link(href=STYLESHEET_NAME, rel="stylesheet", type="text/css")
     ebook.add_item(nav)
     ebook.guide = [
         {"type": "cover", "href": "cover.xhtml", "title": "封面"},
+        *prefaces[:1],
         {"type": "toc", "href": "contents.xhtml", "title": "目录"},
         {"type": "text", "href": body[0].file_name, "title": "正文"},
+        *landmarks,
     ]
     ebook.spine = documents
 

@@ -32,10 +32,64 @@ def _line_of(text: str, *needles: str) -> int | None:
     return None
 
 
-def _label(anchor: Anchor, position: int | None) -> str | None:
+DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(number: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 99 → 九十九 (and on: 一百零一)."""
+    if number < 10:
+        return DIGITS[number]
+    if number < 100:
+        tens, ones = divmod(number, 10)
+        return ("" if tens == 1 else DIGITS[tens]) + "十" + (DIGITS[ones] if ones else "")
+    hundreds, rest = divmod(number, 100)
+    return DIGITS[hundreds] + "百" + ("" if not rest else ("零" if rest < 10 else "") +
+                                     (chinese_number(rest) if rest >= 20 or rest < 10 else "一" + chinese_number(rest)))
+
+
+def chapter_label(numbering: str, position: int) -> str:
+    """The chapter's number in the book's format: 第{一}章 → 第三章, 第{1}章 → 第3章."""
+    return numbering.replace("{一}", chinese_number(position)).replace("{1}", str(position))
+
+
+def number_chapters(chapters: list[Chapter], numbering: str) -> list[Chapter]:
+    """The body chapters with their number (numbering: book.toml's format) before the title of their
+    first level-1 heading, in the body and in the heading's text: 第三章　标题 (U+3000 between)."""
+    if not numbering:
+        return chapters
+    numbered, position = [], 0
+    for chapter in chapters:
+        if chapter.matter != "chapter":
+            numbered.append(chapter)
+            continue
+        position += 1
+        label = chapter_label(numbering, position)
+        first = chapter.headings[0] if chapter.headings and chapter.headings[0].level == 1 else None
+        if first is None:
+            numbered.append(replace(chapter, label=label))
+            continue
+        container = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
+        for element in container.iter("h1"):
+            if element.get("id") == first.id:
+                number = etree.Element("span", {"class": "chapter-number"})
+                number.text = label
+                number.tail = "\u3000" + (element.text or "")
+                element.text = None
+                element.insert(0, number)
+                break
+        parts = [escape(container.text, quote=False)] if container.text and container.text.strip() else []
+        parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
+        headings = (replace(first, text=f"{label}\u3000{first.text}"),) + chapter.headings[1:]
+        numbered.append(replace(chapter, body="".join(parts), headings=headings, label=label))
+    return numbered
+
+
+def _label(anchor: Anchor, position: int | None, numbering: str = "") -> str | None:
     """The number a reference to anchor shows (图2-1, 表2-1, 第2章, 2.1节); None if it has none."""
     if position is None:
         return None
+    if anchor.kind == "heading" and anchor.level == 1 and numbering:
+        return chapter_label(numbering, position)
     if anchor.kind == "figure":
         return f"图{position}-{anchor.ordinal}"
     if anchor.kind == "table":
@@ -47,11 +101,14 @@ def _label(anchor: Anchor, position: int | None) -> str | None:
     return None
 
 
-def resolve_references(chapters: list[Chapter], colophon: Chapter | None) -> tuple[list[Chapter], Chapter | None]:
+def resolve_references(chapters: list[Chapter], colophon: Chapter | None,
+                       numbering: str = "") -> tuple[list[Chapter], Chapter | None]:
     """New chapters (and colophon) with every pending link and reference resolved; BookError if one
-    goes nowhere."""
+    goes nowhere. Only the body's chapters have a number (front and back matter: none);
+    numbering: book.toml's format for a reference to a chapter (第{一}章), "" for 第2章."""
     by_path = {chapter.source.path.resolve(): chapter for chapter in chapters}
-    positions = {chapter.id: number for number, chapter in enumerate(chapters, start=1)}
+    body = [chapter for chapter in chapters if chapter.matter == "chapter"]
+    positions = {chapter.id: number for number, chapter in enumerate(body, start=1)}
     labels: dict[str, tuple[Chapter, Anchor]] = {}
     for chapter in chapters:
         for anchor in chapter.anchors:
@@ -62,11 +119,11 @@ def resolve_references(chapters: list[Chapter], colophon: Chapter | None) -> tup
                                     "give each figure, table or heading its own", chapter.source.path,
                                     _line_of(chapter.source.text, "#" + anchor.name))
                 labels[anchor.name] = (chapter, anchor)
-    resolved = [_resolve(chapter, by_path, positions, labels) for chapter in chapters]
-    return resolved, (_resolve(colophon, by_path, positions, labels) if colophon else None)
+    resolved = [_resolve(chapter, by_path, positions, labels, numbering) for chapter in chapters]
+    return resolved, (_resolve(colophon, by_path, positions, labels, numbering) if colophon else None)
 
 
-def _resolve(chapter: Chapter, by_path, positions, labels) -> Chapter:
+def _resolve(chapter: Chapter, by_path, positions, labels, numbering: str = "") -> Chapter:
     body = chapter.body
     if not any(attr in body for attr in (REF_ATTR, NUMBER_ATTR, LINK_ATTR)):
         return chapter  # nothing to resolve: the body stays as rendered, byte for byte
@@ -93,7 +150,7 @@ def _resolve(chapter: Chapter, by_path, positions, labels) -> Chapter:
                 raise BookError(f"@{name} refers to no {kind} of the book; label one with {{#{name}}} "
                                 "or correct the reference", source.path, line)
             target_chapter, anchor = target
-            number = _label(anchor, positions.get(target_chapter.id))
+            number = _label(anchor, positions.get(target_chapter.id), numbering)
             if number is None:
                 raise BookError(f"@{name} refers to a level-{anchor.level} heading: only chapters (#) and "
                                 "their sections (##) are numbered; refer to one of those", source.path, line)

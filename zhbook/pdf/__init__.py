@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 
 from ..assets.cover import cover_image
-from ..model import PdfDesign, RenderContext, Styles
+from ..model import Book, RenderContext, Styles
 from ..output import atomic_output
 from .cache import PartCache
 from .html import chapter_body, front_body, part_html
@@ -21,6 +21,7 @@ from .join import join_parts
 from .part import PartJob, RenderedPart, book_fetcher
 from .page import page_css
 from .plan import Plan, opens_verso
+from .structure import structure_css
 from .weasyprint import load as load_weasyprint
 from .workers import CharacterReader, PageCounts, Workers, read_characters
 
@@ -30,12 +31,13 @@ STYLESHEETS = ("book.css", "pdf.css")
 PRINT_STYLESHEETS = STYLESHEETS + ("print.css",)  # the printer's copy: 3 mm bleed and crop marks, no cover
 
 
-def stylesheet(styles: Styles, design: PdfDesign, for_print: bool = False) -> str:
-    """The tool's stylesheets, then the page made from the book's design (zhbook.pdf.page). The part
-    cache keys on it, so a part set on one page is never taken for another."""
-    with_cover = design.cover and not for_print  # printers take the cover apart
-    return (styles.read(*(PRINT_STYLESHEETS if for_print else STYLESHEETS))
-            + "\n/* page (zhbook.pdf.page) */\n" + page_css(design, with_cover))
+def stylesheet(styles: Styles, book: Book, for_print: bool = False) -> str:
+    """The tool's stylesheets, then the page made from the book's design (zhbook.pdf.page) and what its
+    parts and front matter need (zhbook.pdf.structure), then the book's own. The part cache keys on
+    it, so a part set on one page is never taken for another."""
+    with_cover = book.pdf.cover and not for_print  # printers take the cover apart
+    return styles.read(*(PRINT_STYLESHEETS if for_print else STYLESHEETS),
+                       extra="\n/* page (zhbook.pdf.page) */\n" + page_css(book.pdf, with_cover) + structure_css(book))
 
 
 def render(ctx: RenderContext) -> Path:
@@ -45,14 +47,15 @@ def render(ctx: RenderContext) -> Path:
     diagnostics, progress = ctx.diagnostics, ctx.progress
     design = book.pdf
     with_cover = design.cover and not ctx.for_print  # printers take the cover apart
-    css = stylesheet(ctx.styles, design, ctx.for_print)
+    css = stylesheet(ctx.styles, book, ctx.for_print)
     out_path = ctx.output(".print.pdf" if ctx.for_print else ".pdf")
     weasyprint = load_weasyprint()
     cover_uri = None
     if with_cover:
         image, image_type = cover_image(book, *(font.path for font in fonts.cover_faces()), ctx.cache_dir)
         cover_uri = f"data:{image_type};base64,{base64.b64encode(image).decode()}"
-    bodies = [part_html(book, chapter_body(book, chapter)) for chapter in chapters]
+    # The front matter (preface) is set in the front part, before the contents: roman page numbers.
+    bodies = [part_html(book, chapter_body(book, chapter)) for chapter in chapters if chapter.matter != "front"]
     images = ctx.images
     cache = PartCache(ctx.cache_dir, css, fonts, images, book.meta.identifier)
 
@@ -66,8 +69,8 @@ def render(ctx: RenderContext) -> Path:
     # Subsets that keep the full fonts' glyph numbers: a chapter from the cache, set with an older
     # subset, shows right with today's, which the join embeds once for all parts.
     subsets = dict(zip((font.sha256 for font in fonts.embedded),
-                       fonts.subsets([(font, used[font.path.name], True) for font in fonts.embedded])))
-    font_data = {font.path.resolve().as_uri(): subsets[font.sha256] for font in fonts.embedded}
+                       fonts.subsets([(font, used[font.name], True) for font in fonts.embedded])))
+    font_data = {(ctx.styles.dir / font.url).resolve().as_uri(): subsets[font.sha256] for font in fonts.embedded}
     programs = {hashlib.sha256(data).hexdigest(): font_sha for font_sha, data in subsets.items()}
 
     counts = PageCounts([cache.pages(html) for html in bodies], design.openings)
@@ -134,8 +137,10 @@ def render(ctx: RenderContext) -> Path:
             diagnostics.warn(f"WeasyPrint: {message}")
     progress.update("pdf join", 0, 1)
     with atomic_output(out_path) as tmp:
+        in_parts = {i for part in book.parts for i in part.chapter_ids[1:]}  # under their part's title
+        nested = [False] + [c.id in in_parts for c in chapters if c.matter != "front"]
         total, warnings = join_parts([part.path for part in parts], subsets.__getitem__, book.build_date, tmp,
-                                     design.openings)
+                                     design.openings, nested)
     progress.update("pdf join", 1, 1)
     progress.finish()
     progress.line(f"pdf: {len(bodies)} chapters, {total} pages; {len(bodies) - len(set(newly_set))} chapters "

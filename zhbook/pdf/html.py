@@ -182,16 +182,31 @@ def part_html(book: Book, body: Markup) -> str:
 
 def front_body(book: Book, chapters: tuple[Chapter, ...], colophon: Chapter | None,
                cover_uri: str | None, page_labels: dict[str, str]) -> Markup:
-    """Cover (unless cover_uri is None), title page, colophon and contents; each contents entry
-    shows the page of its heading (page_labels: id → label), as the body parts were set before the
-    front matter."""
-    contents = _fragment(templates.contents(chapters, lambda _doc, fragment: f"#{fragment}"))
+    """Cover (unless cover_uri is None), title page, colophon, the book's front matter (preface) and
+    contents; each contents entry shows the page of its heading (page_labels: id → label), as the body
+    parts were set before the front matter; the front matter's entries are marked in-front, their
+    (roman) page is found by WeasyPrint."""
+    entries = templates.toc_entries(book, chapters)
+    contents = _fragment(templates.contents(entries, lambda _doc, fragment: f"#{fragment}"))
+    front = [c for c in chapters if c.matter == "front"]
+    in_front = {h.id for c in front for h in c.headings}
     for link in contents.iter("a"):
-        link.set("data-page", page_labels.get(link.get("href", "").lstrip("#"), ""))
-    pages = templates.front_matter(book, footnotes_in_place(colophon) if colophon else "", Markup(_html(contents)))
+        target = link.get("href", "").lstrip("#")
+        link.set("data-page", page_labels.get(target, ""))
+        if target in in_front:
+            link.set("class", (link.get("class", "") + " in-front").strip())
+    preface = [(c.id, c.title, Markup(f'<section class="preface" id="{c.id}">{footnotes_in_place(c)}</section>'))
+               for c in front]
+    pages = templates.front_matter(book, footnotes_in_place(colophon) if colophon else "", Markup(_html(contents)),
+                                   preface)
     return Markup(templates.render("front.html.j2", cover=cover_uri, pages=[page for _, _, page in pages]))
 
 
 def chapter_body(book: Book, chapter: Chapter) -> Markup:
-    return Markup(templates.render("chapter.html.j2", meta=book.meta, id=chapter.id,
-                                   body=Markup(footnotes_in_place(chapter))))
+    """A chapter (or back matter) as its part's body; the first chapter of a part (篇) after the
+    part's title page."""
+    opening = next((part for part in book.parts if part.chapter_ids[0] == chapter.id), None)
+    body = Markup(templates.render("chapter.html.j2", meta=book.meta, id=chapter.id,
+                                   body=Markup(footnotes_in_place(chapter)),
+                                   matter="" if chapter.matter == "chapter" else chapter.matter))
+    return Markup(_html(_fragment(templates.part_page(opening))) + "\n") + body if opening else body

@@ -30,20 +30,23 @@ FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
 def join_parts(parts: list[Path], font_program, date: datetime, out: Path,
-               openings: str = "right") -> tuple[int, list[str]]:
+               openings: str = "right", nested: list[bool] | None = None) -> tuple[int, list[str]]:
     """Join parts[0] (the front matter) and the chapters after it into out; page 1 is the first
     chapter's first page. Return the joined PDF's page count and warnings (fonts not ours, see _system_fonts; links to anchors that
     no part has). pikepdf's PageCopyWarning is not one: it fears for named destinations and form
     fields of copied pages, and the join carries the destinations itself (the parts have no forms).
     font_program(sha256 of a full font): the book's subset of it, for the parts' placeholders; date: the
     creation and modification date of the book (the parts hold none, see zhbook.pdf.html);
-    openings: the book's opening rule (zhbook.pdf.plan), which says where blank pages go."""
+    openings: the book's opening rule (zhbook.pdf.plan), which says where blank pages go;
+    nested[i]: part i's bookmarks go under the last top-level bookmark before it (a chapter of a 篇
+    after the part's first: its bookmarks belong under the part's title)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        return _join(parts, font_program, date, out, openings)
+        return _join(parts, font_program, date, out, openings, nested or [False] * len(parts))
 
 
-def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: str) -> tuple[int, list[str]]:
+def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: str,
+          nested: list[bool]) -> tuple[int, list[str]]:
     book = pikepdf.open(parts[0])
     sources = [book]  # qpdf copies lazily: sources stay open until the book is saved
     fonts: dict[str, pikepdf.Object] = {}  # full font's sha256 → the one stream of its subset
@@ -55,7 +58,7 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: 
     _font_programs(book, range(len(book.pages)), font_program, fonts)
     _add_blank_pages(book, openings)
     body_start = len(book.pages)
-    for path in parts[1:]:
+    for path, under in zip(parts[1:], nested[1:]):
         part = pikepdf.open(path)
         sources.append(part)
         first = len(book.pages)
@@ -64,7 +67,11 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: 
         names += [(name, _copy(book, part, dest)) for name, dest in _dests(part)]
         tree.add(part, first)
         with part.open_outline() as part_outline:
-            outline_items += [_copied_item(book, part, item) for item in part_outline.root]
+            items = [_copied_item(book, part, item) for item in part_outline.root]
+            if under and outline_items:
+                outline_items[-1].children.extend(items)
+            else:
+                outline_items += items
         _add_blank_pages(book, openings)
 
     foreign = _system_fonts(book, {stream.objgen for stream in fonts.values()})
