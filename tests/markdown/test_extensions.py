@@ -65,3 +65,11 @@ def test_raw_html_that_looks_like_footnotes_is_not_taken_for_notes():
     assert [(n.id, n.body) for n in doc.notes] == [("c001-fn-a", "<p>真注。</p>\n")]
     assert '<div class="footnote"><ol><li>假注</li></ol></div>' in doc.body
     assert '<a class="footnote-ref" href="#c001-fn-a">9</a>' in doc.body  # an author's link, kept as written
+
+
+def test_raw_html_ids_take_the_chapter_prefix_so_chapters_never_share_an_id():
+    """Found by the fuzzer: chapter 2's raw `<span id="c001-h1">` took chapter 1's heading id, and the
+    EPUB sent its local link to c001.xhtml (RSC-012); in the PDF both chapters share one namespace."""
+    doc = render("·<span id='c001-h1'>clash</span><a href='#c001-h1'>top</a> [x](#c001-h1)\n", "c002")
+    assert doc.body == ('<p>·<span id="c002-c001-h1">clash</span><a href="#c002-c001-h1">top</a> '
+                        '<a href="#c002-c001-h1">x</a></p>')

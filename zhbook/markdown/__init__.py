@@ -68,7 +68,8 @@ def render_chapter(source: SourceFile, root: Path | None, diagnostics: Diagnosti
         used.setdefault(image.href, image)
         return image.href
 
-    ctx = sanitize.Context(source.path, source.text, diagnostics, embed if root is not None else None)
+    ctx = sanitize.Context(source.path, source.text, diagnostics, embed if root is not None else None,
+                           id_prefix=source.id)
     sanitize.clean_fragment(container, ctx, {h.id for h in cjk.headings})
     for label in cjk.unreferenced:
         diagnostics.warn(f"footnote [^{label}] is never referenced: it is left out of the book; "

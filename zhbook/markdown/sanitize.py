@@ -82,6 +82,9 @@ class Context:
     text: str  # the Markdown source, to find the line of what is reported
     diagnostics: Diagnostics
     embed: Callable[[str, int | None], str] | None = None  # img src → path in the book, or BookError
+    # The document's id: every id in it starts with it (raw HTML's too), so ids stay unique across the
+    # chapters, which share one namespace in the PDF and are told apart by it in the EPUB.
+    id_prefix: str = ""
     notes: dict[str, list[int | None]] = field(default_factory=dict)
     cursor: int = 0  # the tree is walked in source order: look for what is reported from here on
     _lowered: str | None = None
@@ -326,7 +329,9 @@ def _ids_and_links(root, ctx: Context, reserved: set[str]) -> None:
     for element in ordered:
         old = element.get("id")
         new = re.sub(r"[^A-Za-z0-9_.-]+", "-", old).strip("-")
-        if not new or not re.match(r"[A-Za-z_]", new):
+        if ctx.id_prefix and not new.startswith(ctx.id_prefix + "-"):
+            new = f"{ctx.id_prefix}-{new}" if new else ctx.id_prefix + "-id"
+        elif not new or not re.match(r"[A-Za-z_]", new):
             new = "id-" + new
         base, n = new, 1
         while new in taken:
