@@ -61,19 +61,21 @@ def _no_jvm():
     raise AssertionError("a test marked fast started EPUBCheck's Java VM: drop its fast mark (see README, Tests)")
 
 
+def _build_all(tmp_path_factory, book: str, slug: str) -> dict[str, Path]:
+    """book built by the real CLI into a fresh folder, with a reproducible build date."""
+    out = tmp_path_factory.mktemp(slug)
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    result = run_build("all", "--book", book, "--out", out, env=env)
+    return {"epub": out / f"{slug}.epub", "pdf": out / f"{slug}.pdf", "out": out, "log": result}
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> dict[str, Path]:
-    """The real book, built once per test session by the real CLI (reproducible build date)."""
-    out = tmp_path_factory.mktemp("dist")
-    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
-    result = run_build("all", "--book", "book", "--out", out, env=env)
-    return {"epub": out / "jiebei-yuqi.epub", "pdf": out / "jiebei-yuqi.pdf", "out": out, "log": result}
+    """The sample book, built once per test session."""
+    return _build_all(tmp_path_factory, "book", "jiebei-yuqi")
 
 
 @pytest.fixture(scope="session")
 def features_built(tmp_path_factory) -> dict[str, Path]:
-    """examples/features (every structural element of a book), built once per session by the real CLI."""
-    out = tmp_path_factory.mktemp("features")
-    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
-    result = run_build("all", "--book", "examples/features", "--out", out, env=env)
-    return {"epub": out / "features.epub", "pdf": out / "features.pdf", "out": out, "log": result}
+    """examples/features (every structural element of a book), built once per session."""
+    return _build_all(tmp_path_factory, "examples/features", "features")
