@@ -9,6 +9,7 @@ from html import escape
 import lxml.html
 from lxml import etree
 
+from ..markdown import fragment
 from ..model import Chapter
 
 CALL_ATTRIBUTES = {"class": "noteref duokan-footnote", "epub:type": "noteref", "role": "doc-noteref"}
@@ -25,9 +26,9 @@ def body_with_notes(chapter: Chapter, documents: frozenset[str] = frozenset()) -
     others = documents - {chapter.id}
     if not chapter.notes and not any(f'href="#{doc}' in chapter.body for doc in others):
         return chapter.body
-    # Parsed as HTML, like the body was made: epub:type stays a plain attribute name, written as is
-    # inside documents that declare the epub namespace.
-    container = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
+    # epub:type stays a plain attribute name, written as is inside documents that declare the epub
+    # namespace (zhbook.markdown.fragment).
+    container = fragment.parse(chapter.body)
     for link in container.iter("a"):
         target = link.get("href", "")
         document = target[1:].split("-", 1)[0]
@@ -40,10 +41,7 @@ def body_with_notes(chapter: Chapter, documents: frozenset[str] = frozenset()) -
             attributes = sorted({**link.attrib, **CALL_ATTRIBUTES}.items())
             link.attrib.clear()
             link.attrib.update(attributes)
-    parts = [escape(container.text, quote=False)] if container.text and container.text.strip() else []
-    parts += [_xml(child) for child in container]
-    parts += [_aside(note) for note in chapter.notes]
-    return "".join(parts)
+    return fragment.serialize(container) + "".join(_aside(note) for note in chapter.notes)
 
 
 def _aside(note) -> str:

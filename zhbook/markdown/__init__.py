@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from html import escape
 from pathlib import Path
 
-import lxml.html
 import markdown
 from lxml import etree
 
 from ..errors import BookError, Diagnostics
 from ..model import BookImage, Chapter, Heading, Note, SourceFile
-from . import images, sanitize
+from . import fragment, images, sanitize
 from .cache import ChapterCache
 from .extensions import CJKExtension
 from .highlight import CODEHILITE
@@ -60,7 +58,7 @@ def render_chapter(source: SourceFile, root: Path | None, diagnostics: Diagnosti
     except RecursionError:
         raise BookError("Markdown nested too deeply (lists or quotes hundreds of levels inside each other); "
                         "simplify it", source.path)
-    container = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    container = fragment.parse(html)
     used: dict[str, BookImage] = {}
 
     def embed(src: str, line: int | None) -> str:
@@ -78,19 +76,20 @@ def render_chapter(source: SourceFile, root: Path | None, diagnostics: Diagnosti
     notes = _take_notes(container, cjk.note_mark)
     headings = _heading_texts(container, cjk.headings)
     present = {element.get("id") for element in container.iter() if isinstance(element.tag, str)}
-    parts = [escape(container.text, quote=False)] if container.text and container.text.strip() else []
-    parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
     # A heading with no text (`# ` alone, or only a removed <script>) gets no entry in the contents
     # and the nav: EPUBCheck refuses empty nav links and an empty <title>.
-    return Chapter(source=source, body="".join(parts), headings=tuple(h for h in headings if h.text),
+    return Chapter(source=source, body=fragment.serialize(container), headings=tuple(h for h in headings if h.text),
                    notes=tuple(notes), images=tuple(used.values()),
                    anchors=tuple(a for a in cjk.anchors if a.id in present))
 
 
-def line_of(text: str, needle: str) -> int | None:
-    """The line of needle's first occurrence in text (a Markdown source), or None."""
-    index = text.find(needle)
-    return text.count("\n", 0, index) + 1 if index >= 0 else None
+def line_of(text: str, *needles: str) -> int | None:
+    """The line of the first of needles found in text (a Markdown source), for messages; or None."""
+    for needle in needles:
+        index = text.find(needle)
+        if index >= 0:
+            return text.count("\n", 0, index) + 1
+    return None
 
 
 def _marked(element, kind: str, mark: str) -> bool:

@@ -14,22 +14,12 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import replace
-from html import escape
-
-import lxml.html
 from lxml import etree
 
 from ..errors import BookError
 from ..model import Anchor, Chapter
+from . import fragment, line_of
 from .extensions import LINK_ATTR, NUMBER_ATTR, REF_ATTR
-
-
-def _line_of(text: str, *needles: str) -> int | None:
-    for needle in needles:
-        index = text.find(needle)
-        if index >= 0:
-            return text.count("\n", 0, index) + 1
-    return None
 
 
 DIGITS = "零一二三四五六七八九"
@@ -68,7 +58,7 @@ def number_chapters(chapters: list[Chapter], numbering: str) -> list[Chapter]:
         if first is None:
             numbered.append(replace(chapter, label=label))
             continue
-        container = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
+        container = fragment.parse(chapter.body)
         for element in container.iter("h1"):
             if element.get("id") == first.id:
                 number = etree.Element("span", {"class": "chapter-number"})
@@ -77,10 +67,8 @@ def number_chapters(chapters: list[Chapter], numbering: str) -> list[Chapter]:
                 element.text = None
                 element.insert(0, number)
                 break
-        parts = [escape(container.text, quote=False)] if container.text and container.text.strip() else []
-        parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
         headings = (replace(first, text=f"{label}\u3000{first.text}"),) + chapter.headings[1:]
-        numbered.append(replace(chapter, body="".join(parts), headings=headings, label=label))
+        numbered.append(replace(chapter, body=fragment.serialize(container), headings=headings, label=label))
     return numbered
 
 
@@ -117,7 +105,7 @@ def resolve_references(chapters: list[Chapter], colophon: Chapter | None,
                     other = labels[anchor.name][0]
                     raise BookError(f"the label {{#{anchor.name}}} is used twice (also in {other.source.path.name}); "
                                     "give each figure, table or heading its own", chapter.source.path,
-                                    _line_of(chapter.source.text, "#" + anchor.name))
+                                    line_of(chapter.source.text, "#" + anchor.name))
                 labels[anchor.name] = (chapter, anchor)
     resolved = [_resolve(chapter, by_path, positions, labels, numbering) for chapter in chapters]
     return resolved, (_resolve(colophon, by_path, positions, labels, numbering) if colophon else None)
@@ -128,7 +116,7 @@ def _resolve(chapter: Chapter, by_path, positions, labels, numbering: str = "") 
     if not any(attr in body for attr in (REF_ATTR, NUMBER_ATTR, LINK_ATTR)):
         return chapter  # nothing to resolve: the body stays as rendered, byte for byte
     source = chapter.source
-    container = lxml.html.fragment_fromstring(body, create_parent="div")
+    container = fragment.parse(body)
     own = {anchor.name: anchor for anchor in chapter.anchors}
     for element in list(container.iter()):
         if not isinstance(element.tag, str):
@@ -144,7 +132,7 @@ def _resolve(chapter: Chapter, by_path, positions, labels, numbering: str = "") 
         elif element.get(REF_ATTR) is not None:
             name = element.attrib.pop(REF_ATTR)
             target = labels.get(name)
-            line = _line_of(source.text, "@" + name)
+            line = line_of(source.text, "@" + name)
             if target is None:
                 kind = {"fig": "figure", "tbl": "table", "sec": "heading"}[name.split(":", 1)[0]]
                 raise BookError(f"@{name} refers to no {kind} of the book; label one with {{#{name}}} "
@@ -159,9 +147,7 @@ def _resolve(chapter: Chapter, by_path, positions, labels, numbering: str = "") 
         elif element.get(LINK_ATTR) is not None:
             href = element.attrib.pop(LINK_ATTR)
             element.set("href", "#" + _link_target(href, source, by_path))
-    parts = [escape(container.text, quote=False)] if container.text and container.text.strip() else []
-    parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
-    return replace(chapter, body="".join(parts))
+    return replace(chapter, body=fragment.serialize(container))
 
 
 def _unwrap_number(element) -> None:
@@ -178,7 +164,7 @@ def _unwrap_number(element) -> None:
 
 def _link_target(href: str, source, by_path) -> str:
     """The output id a link to a chapter file (02-basics.md or 02-basics.md#id) goes to."""
-    line = _line_of(source.text, f"]({href}", f"({href}", href)
+    line = line_of(source.text, f"]({href}", f"({href}", href)
     path, _, fragment = href.partition("#")
     target = by_path.get((source.path.parent / urllib.parse.unquote(path)).resolve())
     if target is None:
