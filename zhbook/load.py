@@ -41,6 +41,12 @@ def derive_identifier(title: str, author: str) -> str:
     return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, title + chr(0x1F) + author)}"
 
 
+def _did_you_mean(word: str, choices, otherwise: str = "") -> str:
+    """"; did you mean 'x'?" for the nearest of choices to a misspelt key, else otherwise."""
+    near = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean '{near[0]}'?" if near else otherwise
+
+
 def _read_toml(path: Path) -> dict:
     try:
         data = path.read_bytes()
@@ -122,9 +128,8 @@ def _pdf_design(table, path: Path, diagnostics: Diagnostics) -> PdfDesign:
         raise BookError("'pdf' must be a table: write [pdf] and its keys below it", path, _key_line(path, "pdf"))
     for key in table:
         if key not in PDF_KEYS:
-            near = difflib.get_close_matches(key, PDF_KEYS, n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
-            diagnostics.warn(f"unknown key '{key}' in [pdf] is ignored{hint}", path, _pdf_key_line(path, key))
+            diagnostics.warn(f"unknown key '{key}' in [pdf] is ignored{_did_you_mean(key, PDF_KEYS)}", path,
+                             _pdf_key_line(path, key))
 
     def fail(key: str, message: str):
         raise BookError(f"[pdf] {key} = {_shown(table[key])}: {message}", path, _pdf_key_line(path, key))
@@ -158,9 +163,8 @@ def _pdf_design(table, path: Path, diagnostics: Diagnostics) -> PdfDesign:
         sides = ("top", "bottom", "inner", "outer")
         for side in margins:
             if side not in sides:
-                near = difflib.get_close_matches(side, sides, n=1)
-                fail("margins", f"'{side}' is not a side" + (f"; did you mean '{near[0]}'?" if near else
-                                                              "; use top, bottom, inner and outer"))
+                fail("margins", f"'{side}' is not a side"
+                     + _did_you_mean(side, sides, "; use top, bottom, inner and outer"))
         design["margins"] = Margins(**{side: _length_mm(margins[side], f"margins.{side}", path) for side in margins})
     if "font_size" in table:
         size = table["font_size"]
@@ -266,8 +270,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
 
     for key in config:
         if key not in REQUIRED_KEYS + OPTIONAL_KEYS + STRUCTURE_KEYS:
-            near = difflib.get_close_matches(key, REQUIRED_KEYS + OPTIONAL_KEYS + STRUCTURE_KEYS, n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
+            hint = _did_you_mean(key, REQUIRED_KEYS + OPTIONAL_KEYS + STRUCTURE_KEYS)
             diagnostics.warn(f"unknown key '{key}' is ignored{hint}", toml_path, _key_line(toml_path, key))
     missing = [k for k in REQUIRED_KEYS if not str(config.get(k, "")).strip()]
     if missing:
@@ -348,9 +351,9 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     if len(blank) == len(chapters):
         raise BookError(f"the book is empty: {'its chapter is' if len(blank) == 1 else 'all its chapters are'} "
                         f"blank; write something in {'it' if len(blank) == 1 else 'them'}", blank[0].path)
-    for chapter in blank:
+    if blank:
         raise BookError("the chapter is empty (it would print as blank pages); write it, or delete the file "
-                        "or remove it from 'chapters'", chapter.path)
+                        "or remove it from 'chapters'", blank[0].path)
     colophon = (_read_markdown(root / config["colophon"], root, 0, "colophon", diagnostics)
                 if config.get("colophon") else None)
     front = _matter(config, "front", root, toml_path, diagnostics)
@@ -395,7 +398,7 @@ def _book_file(key: str, name: str, root: Path, toml_path: Path, what: str) -> P
     if not path.is_file():
         raise BookError(f"{what} '{name}' not found ({path}); create it or remove it from '{key}'", toml_path, line)
     try:
-        path.read_bytes()
+        path.open("rb").close()  # readable: opening says so without reading a 20 MB font
     except OSError as exc:
         raise BookError(f"cannot read the {what} '{name}' ({exc.strerror}); check its permissions", toml_path, line)
     return path
@@ -420,9 +423,8 @@ def _book_fonts(config: dict, root: Path, toml_path: Path) -> tuple[tuple[str, P
     fonts = []
     for role, name in table.items():
         if role not in FONT_ROLES:
-            near = difflib.get_close_matches(role, FONT_ROLES, n=1)
-            raise BookError(f"[fonts] has no role '{role}'" + (f"; did you mean '{near[0]}'?" if near else
-                            f"; use {', '.join(FONT_ROLES)}"), toml_path, _key_line(toml_path, role))
+            hint = _did_you_mean(role, FONT_ROLES, f"; use {', '.join(FONT_ROLES)}")
+            raise BookError(f"[fonts] has no role '{role}'{hint}", toml_path, _key_line(toml_path, role))
         if not isinstance(name, str) or not name:
             raise BookError(f"[fonts] {role} must be the path of a font file (in quotes)", toml_path,
                             _key_line(toml_path, role))
