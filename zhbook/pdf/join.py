@@ -8,9 +8,10 @@ What the join keeps right across parts, since each part was made as a PDF of its
 - the bookmarks of all parts in book order, and the page labels (roman front matter, then 1, 2 …);
 - one structure tree (tagged PDF): every part's elements under one Document, with the keys of the
   parent tree renumbered;
-- the embedded fonts: parts name our fonts by a placeholder (see zhbook.pdf.weasyprint); the join
-  embeds the book's subset of each font once. The subsets keep the full fonts' glyph numbers, so a part set
-  with an older subset (from the cache) shows right with today's.
+- the embedded fonts: parts name our fonts by a placeholder with the glyphs they draw (see
+  zhbook.pdf.weasyprint); the join embeds each font once, with the glyphs of all parts. The parts'
+  text is written with the full fonts' glyph numbers, so a part from the cache, set with an older
+  subset, shows right with today's program (zhbook.assets.fonts.FontSet.pdf_program).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from .plan import blanks_after
-from .weasyprint import FONT_PLACEHOLDER
+from .weasyprint import read_font_placeholder
 
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
@@ -35,7 +36,8 @@ def join_parts(parts: list[Path], font_program, date: datetime, out: Path,
     chapter's first page. Return the joined PDF's page count and warnings (fonts not ours, see _system_fonts; links to anchors that
     no part has). pikepdf's PageCopyWarning is not one: it fears for named destinations and form
     fields of copied pages, and the join carries the destinations itself (the parts have no forms).
-    font_program(sha256 of a full font): the book's subset of it, for the parts' placeholders; date: the
+    font_program(sha256 of a full font, glyph numbers): (the program embedding those glyphs of it, its
+    kind: "CIDFontType0C", "OpenType" or "TrueType"), for the parts' placeholders; date: the
     creation and modification date of the book (the parts hold none, see zhbook.pdf.html);
     openings: the book's opening rule (zhbook.pdf.plan), which says where blank pages go;
     nested[i]: part i's bookmarks go under the last top-level bookmark before it (a chapter of a 篇
@@ -49,13 +51,13 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: 
           nested: list[bool]) -> tuple[int, list[str]]:
     book = pikepdf.open(parts[0])
     sources = [book]  # qpdf copies lazily: sources stay open until the book is saved
-    fonts: dict[str, pikepdf.Object] = {}  # full font's sha256 → the one stream of its subset
+    fonts = _FontPrograms(book, font_program)
     names: list[tuple[str, pikepdf.Object]] = list(_dests(book))
     tree = _StructTree(book)
     outline_items = []
     with book.open_outline() as outline:
         outline_items.extend(outline.root)
-    _font_programs(book, range(len(book.pages)), font_program, fonts)
+    fonts.add(range(len(book.pages)))
     _add_blank_pages(book, openings)
     body_start = len(book.pages)
     for path, under in zip(parts[1:], nested[1:]):
@@ -63,7 +65,7 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: 
         sources.append(part)
         first = len(book.pages)
         book.pages.extend(part.pages)
-        _font_programs(book, range(first, len(book.pages)), font_program, fonts)
+        fonts.add(range(first, len(book.pages)))
         names += [(name, _copy(book, part, dest)) for name, dest in _dests(part)]
         tree.add(part, first)
         with part.open_outline() as part_outline:
@@ -74,7 +76,7 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: 
                 outline_items += items
         _add_blank_pages(book, openings)
 
-    foreign = _system_fonts(book, {stream.objgen for stream in fonts.values()})
+    foreign = _system_fonts(book, fonts.finish())
     names.sort(key=lambda pair: pair[0])
     known = {name for name, _ in names}
     if names:
@@ -134,34 +136,54 @@ def _add_blank_page(book: pikepdf.Pdf) -> None:
     book.pages.append(pikepdf.Page(page))
 
 
-def _font_programs(book: pikepdf.Pdf, pages: range, program, streams: dict[str, pikepdf.Object]) -> None:
-    """Put the font program in place of each placeholder (zhbook.pdf.weasyprint): one stream per font,
-    shared by the parts. program(sha256 of the full font) gives the book's subset of it."""
-    seen = set()  # WeasyPrint gives all pages of a part one resource dictionary
-    for number in pages:
-        resources = book.pages[number].obj.get("/Resources")
-        if resources is None or "/Font" not in resources or resources.objgen in seen:
-            continue
-        if resources.is_indirect:
-            seen.add(resources.objgen)
-        for font in resources.Font.values():
-            for descendant in font.get("/DescendantFonts", [font]):
-                descriptor = descendant.get("/FontDescriptor")
-                for key in FONT_FILES if descriptor is not None else ():
-                    stream = descriptor.get(key)
-                    if stream is None or int(stream.get("/Length", 0)) > 200:
-                        continue  # a real font program (not one of ours)
-                    data = stream.read_bytes()
-                    if not data[4:].startswith(FONT_PLACEHOLDER):
-                        continue
-                    digest = data[4 + len(FONT_PLACEHOLDER):].decode()
-                    if digest not in streams:
-                        real = program(digest)
-                        streams[digest] = book.make_stream(real)
-                        for name, value in stream.items():  # /Subtype /OpenType, or /Length1 for TrueType
-                            if name in ("/Subtype", "/Length1"):
-                                streams[digest][name] = len(real) if name == "/Length1" else value
-                    descriptor[key] = streams[digest]
+class _FontPrograms:
+    """The parts name our fonts by a placeholder (zhbook.pdf.weasyprint.font_placeholder): the full
+    font and the glyphs the part draws with it. Each is noted while the parts are added; finish()
+    embeds one program per font, with the glyphs all parts draw, shared by all of them."""
+
+    def __init__(self, book: pikepdf.Pdf, program):
+        self.book, self.program = book, program
+        self.descriptors: dict[str, list[tuple[pikepdf.Object, str]]] = {}  # full font → (descriptor, key)
+        self.glyphs: dict[str, set[int]] = {}  # full font → the glyphs drawn with it
+        self.seen: set[tuple[int, int]] = set()  # WeasyPrint gives all pages of a part one resource dictionary
+
+    def add(self, pages: range) -> None:
+        for number in pages:
+            resources = self.book.pages[number].obj.get("/Resources")
+            if resources is None or "/Font" not in resources or resources.objgen in self.seen:
+                continue
+            if resources.is_indirect:
+                self.seen.add(resources.objgen)
+            for font in resources.Font.values():
+                for descendant in font.get("/DescendantFonts", [font]):
+                    descriptor = descendant.get("/FontDescriptor")
+                    for key in FONT_FILES if descriptor is not None else ():
+                        stream = descriptor.get(key)
+                        if stream is None or len(stream.read_raw_bytes()) > 2 ** 18:
+                            continue  # a real font program (not one of ours)
+                        placeholder = read_font_placeholder(stream.read_bytes())
+                        if placeholder is not None:
+                            full_font, glyphs = placeholder
+                            self.descriptors.setdefault(full_font, []).append((descriptor, key))
+                            self.glyphs.setdefault(full_font, set()).update(glyphs)
+
+    def finish(self) -> set[tuple[int, int]]:
+        """Embed the programs; returns their objects' ids."""
+        streams = set()
+        for full_font, descriptors in self.descriptors.items():
+            data, kind = self.program(full_font, self.glyphs[full_font])
+            stream = self.book.make_stream(data)
+            if kind == "TrueType":
+                stream.Length1 = len(data)
+            else:
+                stream.Subtype = Name("/" + kind)
+            key = "/FontFile2" if kind == "TrueType" else "/FontFile3"
+            for descriptor, old_key in descriptors:
+                if old_key != key:
+                    del descriptor[old_key]
+                descriptor[key] = stream
+            streams.add(stream.objgen)
+        return streams
 
 
 def _system_fonts(book: pikepdf.Pdf, ours: set[tuple[int, int]]) -> list[str]:

@@ -41,6 +41,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
+import struct
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -92,7 +93,7 @@ RELIED_ON = {
     "add_page": ("pydyf.PDF.add_page", "6039cdea4114e530f64a448b00aa3fb471487e7cafe4d0dc306ae1e1fab2895e"),
 }
 
-# A font program's first four bytes, this, and the sha256 of the full font: see _font_clean.
+# A font program's first four bytes, this, the sha256 of the full font and glyphs: see _font_clean.
 FONT_PLACEHOLDER = b"zhbook font program "
 
 _originals: dict = {}  # short name → WeasyPrint's function, while installed
@@ -569,19 +570,34 @@ def _shift(box, new, x_advance):
 # --- Parts of one book --------------------------------------------------------------------------
 
 def _font_clean(self, to_unicode, hinting):
-    """For each of our font subsets (hooks.font_programs), embed a placeholder naming the full font
-    instead of the font program: the join puts the book's subset of that font in its place, once
-    for all parts. A part then costs no font compression and little disk, and WeasyPrint does not
-    subset the font again per part (which would give every part a program of its own). Widths and
-    the ToUnicode map still come from the glyphs the part uses."""
-    if self.file_content[4:].startswith(FONT_PLACEHOLDER):
-        return  # a font object used by an earlier part of this worker
-    font = hooks.font_programs.get(hashlib.sha256(self.file_content).hexdigest())
-    if font is not None:
+    """For each of our font subsets (hooks.font_programs), embed a placeholder (font_placeholder)
+    naming the full font and the glyphs this part draws with it, instead of the font program: the
+    join embeds one program of that font for all parts, with the glyphs all of them draw. A part
+    then costs no font compression and little disk, and WeasyPrint does not subset the font again
+    per part. Widths and the ToUnicode map still come from the glyphs the part uses."""
+    full_font = getattr(self, "_zhbook_full_font", None)  # set when cleaned before
+    if full_font is None:
+        full_font = hooks.font_programs.get(hashlib.sha256(self.file_content).hexdigest())
+    if full_font is not None:
+        self._zhbook_full_font = full_font
         # The first four bytes stay: WeasyPrint tells OpenType/CFF (OTTO) from TrueType by them.
-        self.file_content = self.file_content[:4] + FONT_PLACEHOLDER + font.encode()
+        glyphs = {glyph for glyph in to_unicode if glyph < self.glyph_count}  # not the missing ones
+        self.file_content = self.file_content[:4] + font_placeholder(full_font, glyphs)
         return
     _originals["font_clean"](self, to_unicode, hinting)
+
+
+def font_placeholder(full_font: str, glyphs: set[int]) -> bytes:
+    """FONT_PLACEHOLDER, the full font's sha256 and the glyph numbers, two bytes each."""
+    return FONT_PLACEHOLDER + full_font.encode() + struct.pack(f">{len(glyphs)}H", *sorted(glyphs))
+
+
+def read_font_placeholder(data: bytes) -> tuple[str, set[int]] | None:
+    """(full font's sha256, glyph numbers) of a font program that is a placeholder, else None."""
+    if not data[4:].startswith(FONT_PLACEHOLDER):
+        return None
+    rest = data[4 + len(FONT_PLACEHOLDER):]
+    return rest[:64].decode(), set(struct.unpack(f">{(len(rest) - 64) // 2}H", rest[64:]))
 
 
 def _make_margin_boxes(context, page, state):
