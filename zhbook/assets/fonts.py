@@ -283,11 +283,15 @@ class FontSet:
         laid out with (zhbook.pdf.join embeds pdf_program instead)."""
         return self.subsets([(font, chars, retain_gids)])[0]
 
-    def subsets(self, wanted: list[tuple[FontFile, set[str], bool]]) -> list[bytes]:
+    def subsets(self, wanted: list[tuple[FontFile, set[str], bool]], progress=None, stage: str = "font subsets"
+                ) -> list[bytes]:
         """subset() of each (font, chars, retain_gids); HarfBuzz cuts one in a tenth of a second, so
-        they are made here, one after the other, and cached."""
+        they are made here, one after the other, and cached. progress (zhbook.progress.Progress)
+        shows them as the stage `stage`."""
         programs = []
-        for font, chars, retain_gids in wanted:
+        for done, (font, chars, retain_gids) in enumerate(wanted):
+            if progress is not None:
+                progress.update(stage, done, len(wanted))
             path = self._subset_path(font, chars, retain_gids)
             if path.exists():
                 programs.append(path.read_bytes())
@@ -296,6 +300,8 @@ class FontSet:
             path.parent.mkdir(parents=True, exist_ok=True)
             replace_file(path, data)
             programs.append(data)
+        if progress is not None:
+            progress.update(stage, len(wanted), len(wanted))
         return programs
 
     def pdf_program(self, font: FontFile, glyphs: set[int]) -> tuple[bytes, str]:

@@ -70,7 +70,8 @@ def render(ctx: RenderContext) -> Path:
     # is written with: a chapter from the cache, set with an older subset, shows right with the
     # program the join embeds (FontSet.pdf_program: the glyphs all parts draw).
     subsets = dict(zip((font.sha256 for font in fonts.embedded),
-                       fonts.subsets([(font, used[font.name], True) for font in fonts.embedded])))
+                       fonts.subsets([(font, used[font.name], True) for font in fonts.embedded], progress,
+                                     "pdf font subsets")))
     font_data = {(ctx.styles.dir / font.url).resolve().as_uri(): subsets[font.sha256] for font in fonts.embedded}
     programs = {hashlib.sha256(data).hexdigest(): font_sha for font_sha, data in subsets.items()}
 

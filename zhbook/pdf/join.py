@@ -138,13 +138,18 @@ def _add_blank_page(book: pikepdf.Pdf) -> None:
 
 class _FontPrograms:
     """The parts name our fonts by a placeholder (zhbook.pdf.weasyprint.font_placeholder): the full
-    font and the glyphs the part draws with it. Each is noted while the parts are added; finish()
-    embeds one program per font, with the glyphs all parts draw, shared by all of them."""
+    font, and the glyphs the part draws with it (with their widths and text). Each is noted while the
+    parts are added; finish() embeds one program per font, with the glyphs all parts draw, and gives
+    the parts one font dictionary per face instead of one each: one width array and one ToUnicode
+    map for the book, where each part had its own (a sixth of the book's size at 1M characters)."""
 
     def __init__(self, book: pikepdf.Pdf, program):
         self.book, self.program = book, program
         self.descriptors: dict[str, list[tuple[pikepdf.Object, str]]] = {}  # full font → (descriptor, key)
-        self.glyphs: dict[str, set[int]] = {}  # full font → the glyphs drawn with it
+        self.glyphs: dict[str, dict[int, tuple[float, str]]] = {}  # full font → glyph → (width, text)
+        self.conflicting: set[str] = set()  # full fonts with a glyph standing for two texts
+        self.faces: dict[tuple[str, str], pikepdf.Object] = {}  # (full font, BaseFont) → the shared font
+        self.uses: list[tuple[pikepdf.Object, str, tuple[str, str]]] = []  # (resources' /Font, name, face)
         self.seen: set[tuple[int, int]] = set()  # WeasyPrint gives all pages of a part one resource dictionary
 
     def add(self, pages: range) -> None:
@@ -154,24 +159,32 @@ class _FontPrograms:
                 continue
             if resources.is_indirect:
                 self.seen.add(resources.objgen)
-            for font in resources.Font.values():
+            for name, font in resources.Font.items():
+                full_font = None
                 for descendant in font.get("/DescendantFonts", [font]):
                     descriptor = descendant.get("/FontDescriptor")
                     for key in FONT_FILES if descriptor is not None else ():
                         stream = descriptor.get(key)
-                        if stream is None or len(stream.read_raw_bytes()) > 2 ** 18:
+                        if stream is None or len(stream.read_raw_bytes()) > 2 ** 20:
                             continue  # a real font program (not one of ours)
                         placeholder = read_font_placeholder(stream.read_bytes())
                         if placeholder is not None:
                             full_font, glyphs = placeholder
                             self.descriptors.setdefault(full_font, []).append((descriptor, key))
-                            self.glyphs.setdefault(full_font, set()).update(glyphs)
+                            known = self.glyphs.setdefault(full_font, {})
+                            if any(known.get(glyph, (0, text))[1] != text for glyph, (_, text) in glyphs.items()):
+                                self.conflicting.add(full_font)
+                            known.update(glyphs)
+                if full_font is not None and font.get("/Encoding") == Name("/Identity-H"):
+                    face = (full_font, str(font.get("/BaseFont")))
+                    self.faces.setdefault(face, font)
+                    self.uses.append((resources.Font, name, face))
 
     def finish(self) -> set[tuple[int, int]]:
-        """Embed the programs; returns their objects' ids."""
+        """Embed the programs and share the font dictionaries; returns the programs' object ids."""
         streams = set()
         for full_font, descriptors in self.descriptors.items():
-            data, kind = self.program(full_font, self.glyphs[full_font])
+            data, kind = self.program(full_font, set(self.glyphs[full_font]))
             stream = self.book.make_stream(data)
             if kind == "TrueType":
                 stream.Length1 = len(data)
@@ -183,7 +196,42 @@ class _FontPrograms:
                     del descriptor[old_key]
                 descriptor[key] = stream
             streams.add(stream.objgen)
+        for (full_font, _), font in self.faces.items():
+            if full_font not in self.conflicting:
+                glyphs = self.glyphs[full_font]
+                font.DescendantFonts[0].W = _widths(glyphs)
+                font.ToUnicode = self.book.make_stream(_to_unicode_cmap(glyphs))
+        for fonts, name, face in self.uses:
+            if face[0] not in self.conflicting:
+                fonts[name] = self.faces[face]
         return streams
+
+
+def _widths(glyphs: dict[int, tuple[float, str]]) -> Array:
+    """A CIDFont's /W: runs of consecutive glyph numbers, each with the array of their widths."""
+    widths = Array()
+    for glyph in sorted(glyphs):
+        if glyph - 1 not in glyphs:
+            widths.append(glyph)
+            widths.append(Array())
+        widths[-1].append(glyphs[glyph][0])
+    return widths
+
+
+def _to_unicode_cmap(glyphs: dict[int, tuple[float, str]]) -> bytes:
+    """The ToUnicode CMap of glyph numbers → text, as WeasyPrint writes it (weasyprint.pdf.fonts)."""
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
+             b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange",
+             b"<0000> <ffff>", b"endcodespacerange"]
+    items = sorted(glyphs.items())
+    for start in range(0, len(items), 100):  # at most 100 entries a block
+        batch = items[start:start + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines += [f"<{glyph:04x}> <{text.encode('utf-16-be').hex()}>".encode() for glyph, (_, text) in batch]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
 
 
 def _system_fonts(book: pikepdf.Pdf, ours: set[tuple[int, int]]) -> list[str]:
@@ -276,6 +324,11 @@ class _StructTree:
             if isinstance(kid, Dictionary):
                 kid.P = self.document
             self.document.K.append(kid)
+        # The part's own Document stays referenced (by the margin boxes' elements, which WeasyPrint
+        # keeps out of the tree): cut it from the part's tree root, or the book would carry every
+        # part's root and parent tree along (a sixth of a 1M-character book's size).
+        document.K = Array()
+        document.P = self.root
         part_nums = list(_copy(self.book, part, part_root.ParentTree).Nums)  # one copy in qpdf, not one per entry
         for key, value in zip(part_nums[::2], part_nums[1::2]):
             self.nums += [int(key) + offset, value]

@@ -41,7 +41,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
-import struct
+import json
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -89,6 +89,9 @@ RELIED_ON = {
     # the font features _features() gives Pango, as setup() does
     "setup": ("weasyprint.text.line_break.Layout.setup",
               "fb227a55094f41d42fbd57f180d8b7a9a1e741969ec8ddb3fd5cd80920257442"),
+    # a StructElem /Span per text box (its one MCID), /NonStruct for anonymous boxes: fold_transparent_elements
+    "build_box_tree": ("weasyprint.pdf.tags._build_box_tree",
+                       "f716251a83e7096e9cae972b63e633aab21c664d200582166dd0d5096780f9c4"),
     # a page list of (number, 0, "R") triplets: links_to_other_parts reads Kids[::3]
     "add_page": ("pydyf.PDF.add_page", "6039cdea4114e530f64a448b00aa3fb471487e7cafe4d0dc306ae1e1fab2895e"),
 }
@@ -581,23 +584,27 @@ def _font_clean(self, to_unicode, hinting):
     if full_font is not None:
         self._zhbook_full_font = full_font
         # The first four bytes stay: WeasyPrint tells OpenType/CFF (OTTO) from TrueType by them.
-        glyphs = {glyph for glyph in to_unicode if glyph < self.glyph_count}  # not the missing ones
+        glyphs = {glyph: (self.widths.get(glyph, 0), text) for glyph, text in to_unicode.items()
+                  if glyph < self.glyph_count}  # not the missing characters' made-up numbers
         self.file_content = self.file_content[:4] + font_placeholder(full_font, glyphs)
         return
     _originals["font_clean"](self, to_unicode, hinting)
 
 
-def font_placeholder(full_font: str, glyphs: set[int]) -> bytes:
-    """FONT_PLACEHOLDER, the full font's sha256 and the glyph numbers, two bytes each."""
-    return FONT_PLACEHOLDER + full_font.encode() + struct.pack(f">{len(glyphs)}H", *sorted(glyphs))
+def font_placeholder(full_font: str, glyphs: dict[int, tuple[float, str]]) -> bytes:
+    """FONT_PLACEHOLDER, the full font's sha256, and for each glyph the part draws its width (the
+    PDF's thousandths of an em) and the text it stands for, as JSON."""
+    return FONT_PLACEHOLDER + full_font.encode() + json.dumps(
+        [[glyph, width, text] for glyph, (width, text) in sorted(glyphs.items())],
+        ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def read_font_placeholder(data: bytes) -> tuple[str, set[int]] | None:
-    """(full font's sha256, glyph numbers) of a font program that is a placeholder, else None."""
+def read_font_placeholder(data: bytes) -> tuple[str, dict[int, tuple[float, str]]] | None:
+    """(full font's sha256, glyphs) of a font program that is a placeholder (font_placeholder), else None."""
     if not data[4:].startswith(FONT_PLACEHOLDER):
         return None
     rest = data[4 + len(FONT_PLACEHOLDER):]
-    return rest[:64].decode(), set(struct.unpack(f">{(len(rest) - 64) // 2}H", rest[64:]))
+    return rest[:64].decode(), {glyph: (width, text) for glyph, width, text in json.loads(rest[64:])}
 
 
 def _make_margin_boxes(context, page, state):
@@ -648,6 +655,57 @@ def links_to_other_parts(anchors: dict[str, int]):
                     page_object["Annots"] = pydyf.Array()
                 page_object["Annots"].append(annotation.reference)
     return finisher
+
+
+def fold_transparent_elements(document, pdf) -> None:
+    """A write_pdf finisher. WeasyPrint tags each text box (a line, or the part of one in another
+    face) as a /Span structure element holding its one marked-content id, and anonymous boxes as
+    /NonStruct groups: together half of a tagged book's objects and a sixth of its size. Neither
+    says anything its parent does not (ISO 32000 14.8.4: NonStruct content is as if its parent's),
+    so the parent (P, H1, LBody …) takes their kids itself, as the structure tree allows, and they
+    are freed. Elements of margin boxes (WeasyPrint keeps them out of the tree), with attributes,
+    or whose marked content is on another page than their parent's stay."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    objects = pdf.objects
+
+    def at(reference: bytes):
+        return objects[int(reference.split()[0])]
+
+    folded: dict[bytes, bytes] = {}  # a freed element's reference → its parent's
+    for element in list(objects):  # parents before their kids: WeasyPrint adds them in that order
+        if not isinstance(element, dict) or element.get("Type") != "/StructElem" or "P" not in element:
+            continue
+        kids = element["K"]
+        marked = [kid for kid in kids if isinstance(kid, int)]
+        if element.get("S") == "/Span":
+            if len(kids) != 1 or not marked:
+                continue  # a span of the document (<span>), not a text box's
+        elif element.get("S") != "/NonStruct" or set(element) - {"Type", "S", "K", "P", "Pg"}:
+            continue
+        parent = at(element["P"])
+        if element.reference not in parent.get("K", ()) or (marked and parent.get("Pg") != element.get("Pg")):
+            continue
+        index = parent["K"].index(element.reference)
+        parent["K"][index:index + 1] = kids
+        for kid in kids:
+            if isinstance(kid, bytes) and at(kid).get("Type") == "/StructElem":  # not a link's OBJR
+                at(kid)["P"] = element["P"]
+        folded[element.reference] = element["P"]
+        element.free = "f"
+
+    def owner(reference):
+        while reference in folded:
+            reference = folded[reference]
+        return reference
+
+    numbers = at(at(pdf.catalog["StructTreeRoot"])["ParentTree"])["Nums"]
+    for index in range(1, len(numbers), 2):
+        entry = numbers[index]
+        if isinstance(entry, list):
+            entry[:] = [owner(reference) for reference in entry]
+        else:
+            numbers[index] = owner(entry)
 
 
 # --- Install ------------------------------------------------------------------------------------
