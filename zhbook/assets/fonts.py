@@ -269,7 +269,7 @@ class FontSet:
         """Characters (other than white space and controls) that no embedded font covers."""
         if self._covered is None:
             self._covered = frozenset().union(*(f.cmap() for f in self.embedded))
-        return sorted({c for c in text if ord(c) not in self._covered and not c.isspace() and ord(c) >= 0x20})
+        return sorted({c for c in set(text) if ord(c) not in self._covered and not c.isspace() and ord(c) >= 0x20})
 
     def _subset_path(self, font: FontFile, chars: set[str], retain_gids: bool) -> Path:
         key = hashlib.sha256("\0".join([SUBSET_VERSION, font.sha256, "".join(sorted(chars)),

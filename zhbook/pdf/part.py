@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .page import VERSO_CSS
-from .weasyprint import fold_transparent_elements, hooks, install, links_to_other_parts, load, page_offset
+from .weasyprint import (fold_transparent_elements, hooks, install, links_to_other_parts, load, page_offset,
+                         spacing_as_character_spacing)
 
 @dataclass
 class PartJob:
@@ -124,6 +125,7 @@ class PartSetter:
             def finish(document, pdf):
                 links(document, pdf)
                 fold_transparent_elements(document, pdf)
+                spacing_as_character_spacing(document, pdf)
 
             pdf = document.write_pdf(pdf_identifier=self.identifier, pdf_tags=True, finisher=finish)
         return RenderedPart(index=job.index, pdf=pdf, pages=len(document.pages), first_page=first_page,

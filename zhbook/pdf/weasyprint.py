@@ -42,6 +42,7 @@ import hashlib
 import importlib
 import inspect
 import json
+import re
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -92,6 +93,12 @@ RELIED_ON = {
     # a StructElem /Span per text box (its one MCID), /NonStruct for anonymous boxes: fold_transparent_elements
     "build_box_tree": ("weasyprint.pdf.tags._build_box_tree",
                        "f716251a83e7096e9cae972b63e633aab21c664d200582166dd0d5096780f9c4"),
+    # a TJ per run of glyphs: "<gggg>" glyph ids, then a number wherever a glyph moves ("<gggg>-57<gggg>"),
+    # after a Tf with the font size (1 for bitmap fonts): spacing_as_character_spacing reads them
+    "draw_first_line": ("weasyprint.draw.text.draw_first_line",
+                        "1bb8eae6d88e71b17096a034656f3be17da8f1f513c78536c1c38d971927638b"),
+    "show_text": ("pydyf.Stream.show_text", "3e008af86f62f42c382b8d75f85a92022008f8254db58a9d8f58f137ee7bcc40"),
+    "set_font_size": ("pydyf.Stream.set_font_size", "9626258f9693a87de77bcfaaf42dd987a468604d7aa2bb2c5652347edd6d9d2b"),
     # a page list of (number, 0, "R") triplets: links_to_other_parts reads Kids[::3]
     "add_page": ("pydyf.PDF.add_page", "6039cdea4114e530f64a448b00aa3fb471487e7cafe4d0dc306ae1e1fab2895e"),
 }
@@ -706,6 +713,75 @@ def fold_transparent_elements(document, pdf) -> None:
             entry[:] = [owner(reference) for reference in entry]
         else:
             numbers[index] = owner(entry)
+
+
+_TEXT_ARRAY = re.compile(rb"\[(.*)\] TJ", re.S)
+_TEXT_ARRAY_ITEM = re.compile(rb"<([0-9a-f]*)>|(-?[0-9.]+(?:e[-+]?[0-9]+)?)|(\S)")
+_FONT_SIZE = re.compile(rb"/\S+ (\S+) Tf")
+
+
+def spacing_as_character_spacing(document, pdf) -> None:
+    """A write_pdf finisher. A justified Chinese line spreads its extra space evenly between its
+    characters; WeasyPrint writes that as a number after every glyph of the line's TJ array
+    ("<gggg>-57<gggg>-57…"), which makes the text a quarter of the PDF's content and a ninth of its
+    size. The number most glyphs take becomes the text object's character spacing (Tc), which PDF
+    adds after every glyph, and only the glyphs that move otherwise keep a number: each glyph, and the
+    position after the array, lands exactly where WeasyPrint put it. Tc is set back to 0 after the
+    array. An array that would not get shorter stays as it is."""
+    for stream in pdf.objects:
+        chunks = getattr(stream, "stream", None)
+        if not isinstance(chunks, list):
+            continue
+        size = None
+        for index, chunk in enumerate(chunks):
+            if not isinstance(chunk, bytes):
+                continue
+            if chunk.endswith(b" Tf"):
+                match = _FONT_SIZE.fullmatch(chunk)
+                size = float(match.group(1)) if match else None
+            elif chunk.endswith(b"] TJ") and size not in (None, 1.0):  # 1: a bitmap font's two-digit glyphs
+                chunks[index] = _with_character_spacing(chunk, size)
+
+
+def _with_character_spacing(chunk: bytes, size: float) -> bytes:
+    match = _TEXT_ARRAY.fullmatch(chunk)
+    if match is None:
+        return chunk
+    glyphs: list[bytes] = []
+    moves: list[float] = []  # after each glyph, the TJ number (thousandths of an em, to the left)
+    lead = 0.0  # a number before the first glyph
+    for item in _TEXT_ARRAY_ITEM.finditer(match.group(1)):
+        glyph_run, number, other = item.groups()
+        if other is not None or (glyph_run is not None and len(glyph_run) % 4):
+            return chunk  # not an array as WeasyPrint writes them: left alone
+        if glyph_run is not None:
+            for start in range(0, len(glyph_run), 4):
+                glyphs.append(glyph_run[start:start + 4])
+                moves.append(0.0)
+        elif moves:
+            moves[-1] += float(number)
+        else:
+            lead += float(number)
+    if len(glyphs) < 3:
+        return chunk
+    common = max(set(moves[:-1]), key=moves[:-1].count)
+    if common == 0:
+        return chunk
+    parts = [_number(lead)] if lead else []
+    run = b""
+    for glyph, move in zip(glyphs, moves):
+        run += glyph
+        if move != common:
+            parts.append(b"<" + run + b">" + _number(move - common))
+            run = b""
+    if run:
+        parts.append(b"<" + run + b">")
+    rewritten = _number(-common * size / 1000) + b" Tc [" + b"".join(parts) + b"] TJ 0 Tc"
+    return rewritten if len(rewritten) < len(chunk) else chunk
+
+
+def _number(value: float) -> bytes:
+    return (f"{value:.6f}".rstrip("0").rstrip(".") or "0").encode()
 
 
 # --- Install ------------------------------------------------------------------------------------
