@@ -73,3 +73,12 @@ def test_the_finisher_rewrites_text_arrays_after_a_font_size_and_leaves_bitmap_f
     spacing_as_character_spacing(None, pdf)
     assert b"0.798 Tc [<00010002000300040005000600070008>57] TJ 0 Tc" in stream.stream
     assert b"[<01>-57<02>-57<03>-57<04>-57<05>-57<06>-57<07>-57<08>] TJ" in stream.stream
+
+
+def test_a_font_placeholder_carries_the_full_font_and_each_glyphs_width_and_text():
+    from zhbook.pdf.weasyprint import font_placeholder, read_font_placeholder
+
+    glyphs = {3: (1000.0, "中"), 65534: (237.3046875, "ﬁ"), 17: (500.0, "𠮷"), 4: (0.0, " ")}
+    data = b"OTTO" + font_placeholder("ab" * 32, glyphs)
+    assert read_font_placeholder(data) == ("ab" * 32, glyphs)
+    assert read_font_placeholder(b"OTTO" + b"\x00" * 100) is None  # a real font program

@@ -6,6 +6,7 @@ book gained new characters equals a build without the cache, byte for byte."""
 
 import io
 import os
+import re
 import shutil
 
 import pikepdf
@@ -140,6 +141,7 @@ def test_a_build_from_the_cache_after_new_characters_equals_one_without_it(tmp_p
 
     result = run_build("pdf", "--book", book, "--out", out, env=env)
     assert "5 chapters from the cache" in result.stdout, result.stdout  # the other chapters: cached parts
+    assert re.search(r"^pdf font subsets: 4/4 in \d+\.\d s$", result.stdout, re.M), result.stdout  # shown, timed
     from_cache = (out / "jiebei-yuqi.pdf").read_bytes()
     run_build("pdf", "--book", book, "--out", tmp_path / "fresh", env=dict(env, ZHBOOK_CACHE_DIR=str(tmp_path / "empty")))
     assert from_cache == (tmp_path / "fresh" / "jiebei-yuqi.pdf").read_bytes()

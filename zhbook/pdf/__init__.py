@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 from pathlib import Path
 
 from ..assets.cover import cover_image
+from ..errors import BookError
 from ..model import Book, RenderContext, Styles
 from ..output import atomic_output
 from .cache import PartCache
@@ -49,7 +51,7 @@ def render(ctx: RenderContext) -> Path:
     with_cover = design.cover and not ctx.for_print  # printers take the cover apart
     css = stylesheet(ctx.styles, book, ctx.for_print)
     out_path = ctx.output(".print.pdf" if ctx.for_print else ".pdf")
-    weasyprint = load_weasyprint()
+    weasyprint = _Import()  # while the parts are looked up in the cache, characters read and fonts cut
     cover_uri = None
     if with_cover:
         image, image_type = cover_image(book, *(font.path for font in fonts.cover_faces()), ctx.cache_dir)
@@ -63,7 +65,7 @@ def render(ctx: RenderContext) -> Path:
     # The front matter's page numbers are not known yet, but they are digits: always included.
     front_draft = part_html(book, front_body(book, chapters, colophon, cover_uri, {}))
     used = {name: set() for name in fonts.files}
-    for chars in _characters(CharacterReader(weasyprint, fonts, css), cache, bodies + [front_draft]):
+    for chars in _characters(CharacterReader(fonts, css), cache, bodies + [front_draft], weasyprint):
         for name, part_chars in chars.items():
             used[name] |= part_chars
     # The parts are laid out with subsets that keep the full fonts' glyph numbers, which their text
@@ -78,10 +80,11 @@ def render(ctx: RenderContext) -> Path:
     counts = PageCounts([cache.pages(html) for html in bodies], design.openings)
     settings = {"stylesheet": css, "styles_url": str(ctx.styles.dir.resolve()) + "/",
                 "base_url": str(book.root.resolve()) + "/", "identifier": book.meta.identifier.encode("utf-8"),
-                "fetcher": lambda: book_fetcher(weasyprint, font_data, book.root, images), "counts": counts,
+                "fetcher": lambda: book_fetcher(load_weasyprint(), font_data, book.root, images), "counts": counts,
                 "font_programs": programs}
     rendered: dict[int, RenderedPart] = {}
     planned, newly_set = 0, []
+    weasyprint.wait()  # the workers are forked with it: loaded once, and no import half done in them
     with Workers(settings, len(bodies) + 1) as workers:
         def done(part: RenderedPart) -> None:
             rendered[part.index] = part
@@ -96,6 +99,8 @@ def render(ctx: RenderContext) -> Path:
             #    They are set as opening on a right-hand page; one that opens on a left is set again in 2.
             new = [PartJob(i + 1, html, None) for i, html in enumerate(bodies) if cache.pages(html) is None]
             planned += len(new)
+            if new:
+                progress.update("pdf chapters set", len(newly_set), planned)  # the stage starts now
             for part in workers.map(new):
                 done(part)
             # 2. Parts that were laid out before, at the page (and on the side) they now start on:
@@ -113,6 +118,8 @@ def render(ctx: RenderContext) -> Path:
                 else:
                     rendered[index] = cached
             planned += len(again)
+            if again:
+                progress.update("pdf chapters set", len(newly_set), planned)
             for part in workers.map(again):
                 done(part)
 
@@ -165,11 +172,35 @@ def _front(workers: Workers, cache: PartCache, html: str) -> RenderedPart:
     return front
 
 
-def _characters(reader: CharacterReader, cache: PartCache, htmls: list[str]) -> list[dict[str, set[str]]]:
+class _Import(threading.Thread):
+    """WeasyPrint imported in a thread (a second or so, much of it spent looking for its libraries,
+    which lets the build go on meanwhile); wait() before forking, and to hear of a failure."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.error: BookError | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            load_weasyprint()
+        except BookError as error:
+            self.error = error
+
+    def wait(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _characters(reader: CharacterReader, cache: PartCache, htmls: list[str], weasyprint: _Import
+                ) -> list[dict[str, set[str]]]:
     """For each part, the characters each font sets in it: from the cache, or from the part's HTML
-    as WeasyPrint itself parses it (in parallel, in forked processes)."""
+    as WeasyPrint parses it (several in parallel, in forked processes)."""
     known = [cache.characters(html) for html in htmls]
     todo = [html for html, chars in zip(htmls, known) if chars is None]
+    if len(todo) > 1:
+        weasyprint.wait()  # read_characters forks
     found = read_characters(reader, todo)
     for html, chars in zip(todo, found):
         cache.store_characters(html, chars)

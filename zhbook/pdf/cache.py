@@ -11,6 +11,7 @@ zhbook.pdf.part).
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import time
@@ -30,12 +31,10 @@ STALE_SECONDS = 600  # files no build has used for this long are removed after a
 
 class PartCache:
     def __init__(self, cache_dir: Path, stylesheet: str, fonts, images, identifier: str):
-        import weasyprint
-
         self.dir = cache_dir / "pdf-parts"
         self.dir.mkdir(parents=True, exist_ok=True)
         base = hashlib.sha256()
-        for item in [FORMAT, weasyprint.__version__, *PART_CODE, stylesheet, identifier,
+        for item in [FORMAT, importlib.metadata.version("weasyprint"), *PART_CODE, stylesheet, identifier,
                      *sorted(f.sha256 for f in fonts.files.values()),
                      *sorted(hashlib.sha256(image.data).hexdigest() + image.href for image in images)]:
             base.update(item.encode() + b"\0")

@@ -38,11 +38,12 @@ What is changed (each replacement calls the original):
 
 from __future__ import annotations
 
+import array
 import hashlib
 import importlib
 import inspect
-import json
 import re
+import struct
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -599,11 +600,14 @@ def _font_clean(self, to_unicode, hinting):
 
 
 def font_placeholder(full_font: str, glyphs: dict[int, tuple[float, str]]) -> bytes:
-    """FONT_PLACEHOLDER, the full font's sha256, and for each glyph the part draws its width (the
-    PDF's thousandths of an em) and the text it stands for, as JSON."""
-    return FONT_PLACEHOLDER + full_font.encode() + json.dumps(
-        [[glyph, width, text] for glyph, (width, text) in sorted(glyphs.items())],
-        ensure_ascii=False, separators=(",", ":")).encode()
+    """FONT_PLACEHOLDER, the full font's sha256, the glyph count, and for the glyphs the part draws
+    (in order): their numbers (2 bytes each), widths (the PDF's thousandths of an em, 8-byte floats;
+    both in this machine's byte order, like the cache that keeps them)
+    and the text each stands for (UTF-8, NUL after each). Binary: the join reads one per part and font."""
+    order = sorted(glyphs)
+    return (FONT_PLACEHOLDER + full_font.encode() + struct.pack(">I", len(order))
+            + array.array("H", order).tobytes() + array.array("d", (glyphs[g][0] for g in order)).tobytes()
+            + b"".join(glyphs[g][1].encode() + b"\0" for g in order))
 
 
 def read_font_placeholder(data: bytes) -> tuple[str, dict[int, tuple[float, str]]] | None:
@@ -611,7 +615,12 @@ def read_font_placeholder(data: bytes) -> tuple[str, dict[int, tuple[float, str]
     if not data[4:].startswith(FONT_PLACEHOLDER):
         return None
     rest = data[4 + len(FONT_PLACEHOLDER):]
-    return rest[:64].decode(), {glyph: (width, text) for glyph, width, text in json.loads(rest[64:])}
+    full_font, (count,) = rest[:64].decode(), struct.unpack(">I", rest[64:68])
+    numbers, widths = array.array("H"), array.array("d")
+    numbers.frombytes(rest[68:68 + 2 * count])
+    widths.frombytes(rest[68 + 2 * count:68 + 10 * count])
+    texts = rest[68 + 10 * count:].decode().split("\0")
+    return full_font, dict(zip(numbers, zip(widths, texts)))
 
 
 def _make_margin_boxes(context, page, state):
