@@ -228,7 +228,8 @@ def bench_rebuilds(facts: dict, work: Path, log) -> list[tuple[str, procmon.Meas
     results.append((f"`build.py pdf` after editing one chapter ({edited.name} of {facts['chapters']})", m,
                     (f"{facts['chapters'] - int(cached.group(1))} chapter(s) set again, {cached.group(1)} from the "
                      "cache" if cached else "no cache summary printed") + "; font subsets "
-                    + (f"re-made ({len(new_subsets)} new)" if new_subsets else "from the cache (same characters)")))
+                    + (f"re-made ({len(new_subsets)} new)" if new_subsets else "from the cache (same characters)")
+                    + "; " + stages(m.stdout)))
     log(f"[{label}] edited-chapter build.py pdf: {m.wall:.1f} s")
 
     edited, new_chars = add_new_characters(book)
@@ -237,9 +238,16 @@ def bench_rebuilds(facts: dict, work: Path, log) -> list[tuple[str, procmon.Meas
     results.append((f"`build.py pdf` after adding a sentence with {len(new_chars)} new characters to one chapter "
                     f"({edited.name})", m,
                     (f"{facts['chapters'] - int(cached.group(1))} chapter(s) set again, {cached.group(1)} from the "
-                     "cache" if cached else "no cache summary printed") + f"; new characters {''.join(new_chars)}"))
+                     "cache" if cached else "no cache summary printed") + f"; new characters {''.join(new_chars)}; "
+                    + stages(m.stdout)))
     log(f"[{label}] new-characters build.py pdf: {m.wall:.1f} s")
     return results
+
+
+def stages(stdout: str | None) -> str:
+    """The build's own progress lines ("pdf join: 1/1 in 2.0 s", "done in 3.4 s"), as one cell."""
+    found = re.findall(r"^(.+?): [\d/, a-z]* ?in ([\d.]+ s)$|^done in ([\d.]+ s)$", stdout or "", re.M)
+    return ", ".join(f"{name} {took}" if name else f"all {total}" for name, took, total in found)
 
 
 def add_new_characters(book: Path) -> tuple[Path, list[str]]:
