@@ -208,7 +208,8 @@ class Styles:
                 edition = f"/* {edition_css.name} */\n" + edition_css.read_text("utf-8")
             except OSError as exc:
                 raise BookError(f"cannot read the stylesheet ({exc.strerror}); restore it from git", edition_css)
-            parts = [without_faces("\n".join(parts), ["body", "heading"]), edition]
+            # First: the first @font-face family is the body face (zhbook.assets.fonts.FontSet).
+            parts = [edition, without_faces("\n".join(parts), ["body", "heading"])]
         if self.fonts:  # the book's faces in place of ours for their roles
             from .assets.fonts import book_faces, without_faces
 
