@@ -90,7 +90,8 @@ def test_one_to_many_characters_are_listed_with_file_and_line(tmp_path):
             assert entry.source in lines[entry.line - 1]
             assert not lines[entry.line - 1].startswith(("x =", "    ", "# 注释"))
     phrase = next(e for e in review if e.source == "发" and e.line == 1)
-    assert phrase.decided_by_phrase and phrase.candidates.startswith("發")
+    assert phrase.decided_by_phrase and phrase.default == "發" and set(phrase.candidates) == set("發髮")
+    assert not next(e for e in review if e.source == "后" and e.line == 3).decided_by_phrase
     text = review_text(edition, review)
     assert f"# {len(review)} entries" in text and "chapters/01.md:3: 干 → 乾" in text
 

@@ -58,13 +58,15 @@ class ReviewEntry:
     line: int
     source: str  # the Simplified character
     chosen: str  # what the edition has
-    candidates: str  # every Traditional form OpenCC's character table offers, the default first
+    candidates: str  # every Traditional form OpenCC's character table offers
+    default: str  # what the configuration makes of the character alone
     before: str  # the words around it, as written and as converted
     after: str
 
     @property
     def decided_by_phrase(self) -> bool:
-        return self.chosen != self.candidates[:1]
+        """Did the words around it decide (头发 → 頭髮, not 發)?"""
+        return self.chosen != self.default
 
 
 class Converter:
@@ -81,6 +83,7 @@ class Converter:
                        if self.overrides else None)
         self.ambiguous = one_to_many(cache_dir)
         self.used_overrides: set[str] = set()
+        self._defaults: dict[str, str] = {}  # character → its form when converted alone
 
     def text(self, text: str, review: list | None = None, path: Path | None = None, line: int = 1) -> str:
         """Plain text converted: the author's pinned words as pinned, the rest by OpenCC. With review,
@@ -125,8 +128,13 @@ class Converter:
                 for k, char in enumerate(source[i:i + n]):
                     if char in self.ambiguous:
                         chosen = out[j:j + m] if n != m else out[j + k]
-                        review.append(ReviewEntry(path, number, char, chosen, self.ambiguous[char],
+                        review.append(ReviewEntry(path, number, char, chosen, self.ambiguous[char], self._alone(char),
                                                   source[max(i - 2, 0):i + n + 2], out[max(j - 2, 0):j + m + 2]))
+
+    def _alone(self, char: str) -> str:
+        if char not in self._defaults:
+            self._defaults[char] = self.opencc.convert(char)
+        return self._defaults[char]
 
 
 def one_to_many(cache_dir: Path) -> dict[str, str]:
@@ -288,9 +296,9 @@ def convert_generated(chapters: list[Chapter], colophon: Chapter | None,
 def review_text(book: Book, review: list[ReviewEntry]) -> str:
     """The review file: one line per character OpenCC chose a form of, file:line first."""
     header = (f"# {book.meta.title}: the {book.edition} edition ({book.hant.opencc}), characters with more than one "
-              "Traditional form.\n# Each line: file:line: character → chosen form (all forms, the default first): "
-              "words as written → as converted.\n# 'phrase' marks a choice OpenCC's phrase tables made over the "
-              "character's default. To pin another form, add\n# the words to [edition.zh-Hant.overrides] in "
+              "Traditional form.\n# Each line: file:line: character → chosen form (all its forms): "
+              "words as written → as converted.\n# 'phrase' marks a choice the words around it decided (OpenCC's phrase "
+              "tables), not the character's\n# default form. To pin another form, add\n# the words to [edition.zh-Hant.overrides] in "
               'book.toml, e.g. "头发" = "頭髮".\n')
     rows = []
     for entry in review:
