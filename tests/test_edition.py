@@ -33,7 +33,10 @@ x = "干"
 
 ![图片说明：头发](../images/hair.png){#fig:hair}
 
-见[第二节](02.md#二头发的后来)。
+见[第二节](02.md#二头发的后来)，写信给me@example.com后来[参考][资料]。脚注[^注]。
+
+[资料]: https://example.com/资料 "资料的标题"
+[^注]: 脚注里的话。
 """
 
 
@@ -70,6 +73,11 @@ def test_code_urls_tags_and_attribute_lists_are_never_touched(tmp_path):
     assert "![圖片說明：頭髮]" in text
     # A link to a heading by its automatic id: the fragment follows the converted heading.
     assert "[第二節](02.md#二頭髮的後來)" in text
+    # An e-mail address is kept, not the words before it; a reference's label and title are
+    # converted with its uses, its URL is not; a footnote's text is converted.
+    assert "寫信給me@example.com後來[參考][資料]" in text
+    assert '[資料]: https://example.com/资料 "資料的標題"' in text
+    assert "腳註[^注]" in text and "[^注]: 腳註裡的話。" in text  # the label alike in both
 
 
 def test_no_line_is_added_or_removed(tmp_path):

@@ -44,8 +44,10 @@ PROTECTED = re.compile(
     r"|\]\((?P<dest>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)"
     r"|\{[:#.][^{}\n]*\}"
     r"|(?:https?|ftp)://[^\s<>()（）「」“”，。；！？]+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$")
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# A link reference definition, [label]: url "title": its label and title are text (the label must
+# match its uses, which are converted), its URL is not. Footnotes ([^label]: text) are text.
+REFERENCE_DEFINITION = re.compile(r"^( {0,3}\[)(?!\^)([^\]]+)(\]:[ \t]*)(\S+)(.*)$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 
@@ -201,8 +203,13 @@ def convert_markdown(text: str, converter: Converter, review: list | None, path:
             # Indented code: four spaces or a tab after a blank line (or more of it), outside a list.
             indented_code = (line.startswith(("    ", "\t")) and not in_list
                              and (not previous.strip() or indented_code))
-        if indented_code or REFERENCE_DEFINITION.match(line):
+        definition = REFERENCE_DEFINITION.match(line)
+        if indented_code:
             out.append(line)
+        elif definition:
+            opening, label, colon, url, title = definition.groups()
+            out.append(opening + converter.text(label, review, path, number) + colon + url
+                       + converter.text(title, review, path, number))
         else:
             out.append(convert_line(line, converter, review, path, number))
         previous = line
