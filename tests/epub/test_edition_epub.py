@@ -64,7 +64,7 @@ def test_no_simplified_character_is_left_in_text_metadata_or_navigation(hant_bui
     """A character that OpenCC's character table maps to one Traditional form only (说 → 說) must
     not appear: not in the chapters, the front matter, the builder's own words, the OPF or the NCX.
     (干, 后, 面 … have several forms, one of which may be the character itself: OpenCC chose.)"""
-    convert = opencc.OpenCC("s2t").convert
+    convert = opencc.OpenCC("s2twp").convert  # the edition's configuration (s2t would write 牀 for 床)
     several = one_to_many(tmp_path)
     with zipfile.ZipFile(hant_built["epub"]) as archive:
         texts = {name: re.sub(r"<[^>]+>", " ", archive.read(name).decode()) for name in archive.namelist()
@@ -90,3 +90,24 @@ def test_the_tc_faces_are_embedded_as_subsets(hant_built):
     cmap = serif.getBestCmap()
     assert len(serif.getGlyphOrder()) < 3000 and all(ord(c) in cmap for c in "借唄逾期為何無人催收「」")
     assert len(fonts["NotoSerifCJKtc-Regular.otf"]) < 1_500_000
+
+
+def test_the_features_book_in_its_traditional_edition(tmp_path):
+    """examples/features (parts, numbering, figures, tables, references, code, verse, an appendix) in
+    the zh-Hant edition: EPUBCheck 0/0, generated labels converted, code as written, the appendix kept."""
+    from tests.helpers import REPO, run_build
+
+    env = dict(__import__("os").environ, SOURCE_DATE_EPOCH="1700000000")
+    run_build("epub", "--edition", "zh-Hant", "--book", REPO / "examples" / "features", "--out", tmp_path, env=env)
+    epub = tmp_path / "features.zh-Hant.epub"
+    messages = epubcheck_messages(epub)
+    assert {sev: msgs for sev, msgs in messages.items() if sev in ("FATAL", "ERROR", "WARNING")} == {}
+    with zipfile.ZipFile(epub) as archive:
+        documents = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".xhtml")}
+    every = "".join(documents.values())
+    assert '>圖1-1<' in every and '>表2-1<' in every and '>第二章<' in every and ">上篇　結構<" in every
+    assert ">图" not in every and ">节" not in every
+    assert 'epub:type="appendix"' in documents["EPUB/b001.xhtml"] and "附錄" in documents["EPUB/b001.xhtml"]
+    code = re.sub(r"<[^>]+>", "", documents["EPUB/c002.xhtml"])
+    assert "# 目录：每章一行，章下面列出各节" in code and "# 章号从 1 开始" in code  # code as written
+    assert "不會被當成交叉引用" in code

@@ -48,7 +48,8 @@ def _toc(entries: list[templates.Entry]) -> list:
 def back_type(chapter: Chapter) -> str:
     """The epub:type of back matter: an appendix (its first heading starts with 附录, or its file name
     with appendix), else an afterword (后记)."""
-    appendix = chapter.title.startswith("附录") or chapter.source.path.name.lower().startswith("appendix")
+    appendix = (chapter.title.startswith(("附录", "附錄"))  # 附錄: as the Traditional edition writes it
+                or chapter.source.path.name.lower().startswith("appendix"))
     return "appendix" if appendix else "afterword"
 
 
