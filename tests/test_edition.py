@@ -159,3 +159,15 @@ def test_an_unknown_key_in_the_edition_table_is_a_warning(tmp_path):
     diagnostics = Diagnostics()
     load_book(_book(tmp_path, toml=TOML + '[edition.zh-Hant]\nopenc = "s2t"\n'), diagnostics)
     assert any("did you mean 'opencc'" in warning for warning in diagnostics.warnings)
+
+
+def test_quotes_of_chinese_text_become_corner_brackets_and_latin_ones_stay(tmp_path):
+    chapter = ("# 引号\n\n他说：“这句话很长，\n跨过了一行。”然后写了`code`。\n\n"
+               "He said “hello” and don’t ‘worry’.\n\n“OK”他说，‘好’。\n\n他说“`print()`”。\n\n“没有配对的引号\n")
+    _, edition, _, _ = _edition(tmp_path, chapter=chapter)
+    text = edition.chapters[0].text
+    assert "他說：「這句話很長，\n跨過了一行。」然後" in text  # a pair across a source line break
+    assert "He said “hello” and don’t ‘worry’." in text  # Latin quotes and the apostrophe as written
+    assert "「OK」他說，『好』。" in text  # Latin words quoted in a Chinese sentence
+    assert "他說「`print()`」。" in text  # a pair around code: the code as written
+    assert "「沒有配對的引號" in text

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from .cjk import CJK_SYMBOLS, HAN, KANA
 from .errors import BookError, Diagnostics
 from .model import Book, BookPart, Chapter, SourceFile
 
@@ -23,8 +24,11 @@ EDITIONS = ("zh-Hant",)
 # The language tag each OpenCC configuration writes: Taiwan's standard and phrases, Hong Kong's, or
 # OpenCC's own Traditional forms (no region).
 LANGUAGES = {"s2twp": "zh-Hant-TW", "s2tw": "zh-Hant-TW", "s2hk": "zh-Hant-HK", "s2t": "zh-Hant"}
-# Taiwan and Hong Kong quote with corner brackets: “” → 「」, and ‘’ inside them → 『』.
-CORNER_QUOTES = str.maketrans("“”‘’", "「」『』")
+# Taiwan and Hong Kong quote with corner brackets: “” → 「」, and ‘’ inside them → 『』. Only quotes of
+# Chinese text: a pair around Latin text in a Latin context, and an apostrophe (don’t), stay as written.
+QUOTES = (("“", "”", "「", "」"), ("‘", "’", "『", "』"))
+CHINESE_NEAR = re.compile(f"[{HAN}{KANA}{CJK_SYMBOLS}]")
+APOSTROPHE = re.compile("(?<=[A-Za-z])’(?=[A-Za-z])")
 # A fixed namespace: the edition of a book gets the same identifier on every build.
 EDITION_NAMESPACE = uuid.UUID("0b7f6a9e-52c4-4d1b-8f3e-7a2d9c61e5b4")
 # The builder's own words that the outputs show (templates, the EPUB's navigation and accessibility
@@ -99,8 +103,16 @@ class Converter:
             self.used_overrides.add(match.group(0))
             start = match.end()
         pieces.append(self._opencc(text[start:], review, path, line + text.count("\n", 0, start)))
-        converted = "".join(pieces)
-        return converted.translate(CORNER_QUOTES) if self.quotes else converted
+        return "".join(pieces)
+
+    def plain(self, text: str) -> str:
+        """A string of metadata (a title, a description) converted, its quotes too."""
+        return join_parts(self.quoted([[self.text(text), True]]))
+
+    def quoted(self, parts: list[list]) -> list[list]:
+        """parts ([text, converted?] in order) with the quotes of their converted text made corner
+        brackets, as book.toml asks (quotes = "corner", the default)."""
+        return corner_quotes(parts) if self.quotes else parts
 
     def _opencc(self, text: str, review, path, line: int) -> str:
         if not text:
@@ -181,19 +193,22 @@ def _one_to_many(cache_dir: str) -> dict[str, str]:
 
 def convert_markdown(text: str, converter: Converter, review: list | None, path: Path | None) -> str:
     """A Markdown source converted line by line, with its code (fenced, indented, inline), URLs, raw HTML
-    tags, reference definitions and attribute lists as written. Never adds or removes a line."""
-    out, fence, previous, in_list, indented_code = [], None, "", False, False
+    tags, reference definitions' URLs and attribute lists as written. Never adds or removes a line."""
+    parts: list[list] = []  # [text, converted?]: what is kept as written is False
+    fence, previous, in_list, indented_code = None, "", False, False
     for number, line in enumerate(text.split("\n"), start=1):
+        if number > 1:
+            parts.append(["\n", False])
         opened = FENCE.match(line)
         if fence:
             if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence) \
                     and not line.strip().strip(fence[0]):
                 fence = None
-            out.append(line)
+            parts.append([line, False])
             continue
         if opened:
             fence = opened.group(1)
-            out.append(line)
+            parts.append([line, False])
             continue
         if line.strip():
             if LIST_ITEM.match(line):
@@ -205,22 +220,23 @@ def convert_markdown(text: str, converter: Converter, review: list | None, path:
                              and (not previous.strip() or indented_code))
         definition = REFERENCE_DEFINITION.match(line)
         if indented_code:
-            out.append(line)
+            parts.append([line, False])
         elif definition:
             opening, label, colon, url, title = definition.groups()
-            out.append(opening + converter.text(label, review, path, number) + colon + url
-                       + converter.text(title, review, path, number))
+            parts += [[opening, False], [converter.text(label, review, path, number), True], [colon + url, False],
+                      [converter.text(title, review, path, number), True]]
         else:
-            out.append(convert_line(line, converter, review, path, number))
+            parts += line_parts(line, converter, review, path, number)
         previous = line
-    return "\n".join(out)
+    return join_parts(converter.quoted(parts))
 
 
-def convert_line(line: str, converter: Converter, review, path, number: int) -> str:
-    """One line of Markdown outside code blocks: the text between the protected spans converted."""
-    pieces, start = [], 0
+def line_parts(line: str, converter: Converter, review, path, number: int) -> list[list]:
+    """One line of Markdown outside code blocks as parts: the text between the protected spans
+    converted, the protected spans as written."""
+    parts, start = [], 0
     for match in PROTECTED.finditer(line):
-        pieces.append(converter.text(line[start:match.start()], review, path, number))
+        parts.append([converter.text(line[start:match.start()], review, path, number), True])
         protected = match.group(0)
         destination = match.group("dest")
         if destination and "#" in destination and "://" not in destination:
@@ -228,10 +244,71 @@ def convert_line(line: str, converter: Converter, review, path, number: int) -> 
             # heading is converted, so its fragment is too (the file name is not).
             file_part, _, fragment = destination.partition("#")
             protected = "](" + file_part + "#" + converter.text(fragment)
-        pieces.append(protected)
+        parts.append([protected, False])
         start = match.end()
-    pieces.append(converter.text(line[start:], review, path, number))
-    return "".join(pieces)
+    parts.append([converter.text(line[start:], review, path, number), True])
+    return parts
+
+
+def join_parts(parts: list[list]) -> str:
+    return "".join(text for text, _ in parts)
+
+
+def corner_quotes(parts: list[list]) -> list[list]:
+    """“” → 「」 and ‘’ → 『』 in the converted parts, pair by pair within a paragraph, where the quoted
+    words or the characters around the pair are Chinese; a mark without its pair, where a character
+    next to it is. Kept parts (code, URLs) are never changed: they count as one neutral character."""
+    stream, where = [], []  # the characters seen, and for each (part, offset) if it may change
+    for index, (text, converted) in enumerate(parts):
+        if converted:
+            stream += text
+            where += [(index, offset) for offset in range(len(text))]
+        else:  # a line break stays one (a blank line ends a paragraph); anything else: one neutral mark
+            shown = text if not text.strip() else "\x00"
+            stream += shown
+            where += [None] * len(shown)
+    text = "".join(stream)
+    changes: dict[int, str] = {}
+
+    def chinese_at(position: int) -> bool:
+        return 0 <= position < len(text) and bool(CHINESE_NEAR.match(text[position]))
+
+    for opening, closing, corner_open, corner_close in QUOTES:
+        apostrophes = {m.start() for m in APOSTROPHE.finditer(text)} if closing == "’" else set()
+        taken = set()
+        for start, char in enumerate(text):
+            if char != opening or where[start] is None:
+                continue
+            end, position = None, start + 1
+            while position < len(text) and not text.startswith("\n\n", position):
+                if text[position] == opening:
+                    break  # another opening mark before a closing one: this one has no pair
+                if text[position] == closing and position not in apostrophes and where[position] is not None:
+                    end = position
+                    break
+                position += 1
+            if end is None:
+                continue
+            taken |= {start, end}
+            if CHINESE_NEAR.search(text, start + 1, end) or chinese_at(start - 1) or chinese_at(end + 1):
+                changes[start], changes[end] = corner_open, corner_close
+        for position, char in enumerate(text):  # marks without a pair: by their neighbours
+            if (char in (opening, closing) and position not in taken and position not in apostrophes
+                    and where[position] is not None and (chinese_at(position - 1) or chinese_at(position + 1))):
+                changes[position] = corner_open if char == opening else corner_close
+    if not changes:
+        return parts
+    result = [list(part) for part in parts]
+    by_part: dict[int, list[tuple[int, str]]] = {}
+    for position, mark in changes.items():
+        index, offset = where[position]
+        by_part.setdefault(index, []).append((offset, mark))
+    for index, marks in by_part.items():
+        chars = list(result[index][0])
+        for offset, mark in marks:
+            chars[offset] = mark
+        result[index][0] = "".join(chars)
+    return result
 
 
 def edition_identifier(identifier: str, edition: str, config: str) -> str:
@@ -258,17 +335,17 @@ def make_edition(book: Book, edition: str, cache_dir: Path, diagnostics: Diagnos
     meta = book.meta
     config = book.hant.opencc
     converted_meta = replace(
-        meta, title=converter.text(meta.title), subtitle=converter.text(meta.subtitle),
-        author=converter.text(meta.author), publisher=converter.text(meta.publisher),
-        description=converter.text(meta.description), language=LANGUAGES[config],
+        meta, title=converter.plain(meta.title), subtitle=converter.plain(meta.subtitle),
+        author=converter.plain(meta.author), publisher=converter.plain(meta.publisher),
+        description=converter.plain(meta.description), language=LANGUAGES[config],
         identifier=edition_identifier(meta.identifier, edition, config), slug=f"{meta.slug}.{edition}")
     result = replace(
         book, meta=converted_meta, edition=edition,
         chapters=tuple(source(c) for c in book.chapters), front=tuple(source(c) for c in book.front),
         back=tuple(source(c) for c in book.back), colophon=source(book.colophon) if book.colophon else None,
-        parts=tuple(BookPart(converter.text(p.title), p.chapter_ids, p.id) for p in book.parts),
+        parts=tuple(BookPart(converter.plain(p.title), p.chapter_ids, p.id) for p in book.parts),
         numbering=converter.text(book.numbering),
-        words=tuple((word, converter.text(word)) for word in WORDS))
+        words=tuple((word, converter.plain(word)) for word in WORDS))
     for key in sorted(set(converter.overrides) - converter.used_overrides):
         diagnostics.warn(f"[edition.zh-Hant.overrides] '{key}' occurs nowhere in the book's text; correct it or "
                          "remove it", toml_path)
