@@ -101,7 +101,9 @@ def test_one_to_many_characters_are_listed_with_file_and_line(tmp_path):
     assert phrase.decided_by_phrase and phrase.default == "發" and set(phrase.candidates) == set("發髮")
     assert not next(e for e in review if e.source == "后" and e.line == 3).decided_by_phrase
     text = review_text(edition, review)
-    assert f"# {len(review)} entries" in text and "chapters/01.md:3: 干 → 乾" in text
+    phrases = sum(entry.decided_by_phrase for entry in review)
+    assert 0 < phrases < len(review)
+    assert f"# {len(review)} entries, {phrases} decided by phrase" in text and "chapters/01.md:3: 干 → 乾" in text
 
 
 def test_an_override_pins_the_authors_choice_and_leaves_the_review(tmp_path):

@@ -392,4 +392,5 @@ def review_text(book: Book, review: list[ReviewEntry]) -> str:
             where = entry.path
         rows.append(f"{where}:{entry.line}: {entry.source} → {entry.chosen} ({' '.join(entry.candidates)})"
                     f"{' phrase' if entry.decided_by_phrase else ''}: {entry.before} → {entry.after}")
-    return header + f"# {len(review)} entries\n" + "".join(row + "\n" for row in rows)
+    phrases = sum(entry.decided_by_phrase for entry in review)
+    return header + f"# {len(review)} entries, {phrases} decided by phrase\n" + "".join(row + "\n" for row in rows)

@@ -107,6 +107,7 @@ def _write_review(ctx: RenderContext, review) -> Path:
     path = ctx.output(".review.txt")
     with atomic_output(path) as temporary:
         temporary.write_text(review_text(ctx.book, review), "utf-8")
-    ctx.diagnostics.note(f"{len(review)} characters with more than one Traditional form, as OpenCC chose them, "
-                         f"are listed for review in {path}")
+    phrases = sum(entry.decided_by_phrase for entry in review)
+    ctx.diagnostics.note(f"{len(review)} characters with more than one Traditional form, as OpenCC chose them "
+                         f"({phrases} by the words around them), are listed for review in {path}")
     return path
