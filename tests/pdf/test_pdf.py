@@ -171,6 +171,48 @@ def test_pdf_is_tagged_with_headings_and_paragraphs(built):
     assert roles["/H1"] >= 6 and roles["/H2"] >= 9 and roles["/P"] >= 20 and roles["/Figure"] >= 1
 
 
+def test_the_structure_tree_maps_every_marked_content_id_and_holds_no_empty_wrappers(built):
+    """Text boxes' one-id /Span elements and /NonStruct groups are folded into their parents
+    (zhbook.pdf.weasyprint.fold_transparent_elements): each id on each page still maps, through the
+    parent tree, to the element holding it, on that page; each element's kids name it as their
+    parent; paragraphs hold their text's ids themselves."""
+    import pikepdf
+
+    with pikepdf.open(built["pdf"]) as pdf:
+        root = pdf.Root.StructTreeRoot
+        numbers = list(root.ParentTree.Nums)
+        parent_tree = dict(zip((int(key) for key in numbers[::2]), numbers[1::2]))
+        ids = 0
+        for page in pdf.pages:
+            if "/StructParents" not in page.obj:
+                continue  # a blank page the join added
+            for mcid, element in enumerate(parent_tree[int(page.obj.StructParents)]):
+                kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
+                assert mcid in [int(kid) for kid in kids if isinstance(kid, int)]
+                assert element.Pg.objgen == page.obj.objgen
+                ids += 1
+        assert ids > 300
+
+        elements, wrong_parents = [], 0
+
+        def walk(element):
+            elements.append(element)
+            kids = element.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
+                if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+                    nonlocal wrong_parents
+                    wrong_parents += kid.P.objgen != element.objgen
+                    walk(kid)
+
+        walk(root.K[0] if isinstance(root.K, pikepdf.Array) else root.K)
+        assert wrong_parents == 0
+        spans = [e for e in elements if e.S == "/Span" and isinstance(e.K, pikepdf.Array) and len(e.K) == 1
+                 and isinstance(e.K[0], int)]
+        assert not spans and not [e for e in elements if e.S == "/NonStruct" and len(e.keys()) == 5]
+        paragraphs = [e for e in elements if e.S == "/P"]
+        assert len(paragraphs) >= 20 and all(any(isinstance(kid, int) for kid in e.K) for e in paragraphs)
+
+
 def test_no_heading_is_left_alone_at_a_page_foot(built):
     import pdfplumber
     with pdfplumber.open(built["pdf"]) as pdf:

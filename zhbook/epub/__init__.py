@@ -123,7 +123,7 @@ def render(ctx: RenderContext) -> Path:
     # 楷体 face), and the stylesheet declares only those.
     embedded = [font for font in fonts.embedded if used[font.name]]
     stylesheet = unused_faces_removed(stylesheet, {f.name for f in fonts.embedded if f not in embedded})
-    programs = fonts.subsets([(font, used[font.name], False) for font in embedded])
+    programs = fonts.subsets([(font, used[font.name], False) for font in embedded], ctx.progress, "epub font subsets")
     for font, program in zip(embedded, programs):
         ebook.add_item(epub.EpubItem(uid=f"font-{Path(font.name).stem}", file_name=f"fonts/{font.name}",
                                      media_type=FONT_TYPES[font.path.suffix.lower()], content=program))

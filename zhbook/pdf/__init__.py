@@ -66,10 +66,12 @@ def render(ctx: RenderContext) -> Path:
     for chars in _characters(CharacterReader(weasyprint, fonts, css), cache, bodies + [front_draft]):
         for name, part_chars in chars.items():
             used[name] |= part_chars
-    # Subsets that keep the full fonts' glyph numbers: a chapter from the cache, set with an older
-    # subset, shows right with today's, which the join embeds once for all parts.
+    # The parts are laid out with subsets that keep the full fonts' glyph numbers, which their text
+    # is written with: a chapter from the cache, set with an older subset, shows right with the
+    # program the join embeds (FontSet.pdf_program: the glyphs all parts draw).
     subsets = dict(zip((font.sha256 for font in fonts.embedded),
-                       fonts.subsets([(font, used[font.name], True) for font in fonts.embedded])))
+                       fonts.subsets([(font, used[font.name], True) for font in fonts.embedded], progress,
+                                     "pdf font subsets")))
     font_data = {(ctx.styles.dir / font.url).resolve().as_uri(): subsets[font.sha256] for font in fonts.embedded}
     programs = {hashlib.sha256(data).hexdigest(): font_sha for font_sha, data in subsets.items()}
 
@@ -136,10 +138,15 @@ def render(ctx: RenderContext) -> Path:
         for message in part.warnings:
             diagnostics.warn(f"WeasyPrint: {message}")
     progress.update("pdf join", 0, 1)
+    by_sha = {font.sha256: font for font in fonts.embedded}
+
+    def program(full_font: str, glyphs: set[int]) -> tuple[bytes, str]:
+        return fonts.pdf_program(by_sha[full_font], glyphs)
+
     with atomic_output(out_path) as tmp:
         in_parts = {i for part in book.parts for i in part.chapter_ids[1:]}  # under their part's title
         nested = [False] + [c.id in in_parts for c in chapters if c.matter != "front"]
-        total, warnings = join_parts([part.path for part in parts], subsets.__getitem__, book.build_date, tmp,
+        total, warnings = join_parts([part.path for part in parts], program, book.build_date, tmp,
                                      design.openings, nested)
     progress.update("pdf join", 1, 1)
     progress.finish()
