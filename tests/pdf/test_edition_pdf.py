@@ -31,13 +31,33 @@ def test_the_pdf_declares_the_editions_language_and_converted_metadata(hant_buil
 
 
 def test_the_pdf_is_set_in_the_tc_faces_only(hant_built):
-    names = set()
+    """The Noto CJK faces share one CFF (its name says JP whatever the face): what tells TC from SC is
+    the glyphs their cmaps choose, such as the centred 。 and ， and the TC form of 說. The PDF
+    embeds only the glyphs it draws, under their numbers in the full font: the TC ones must be there,
+    the SC ones not."""
+    from fontTools.cffLib import CFFFontSet
+
+    fonts = Path(REPO) / "fonts"
+    faces = {"ZH-Serif": ("NotoSerifCJKtc-Regular.otf", "NotoSerifCJKsc-Regular.otf", "。，說"),
+             "ZH-Sans-Bold": ("NotoSansCJKtc-Bold.otf", "NotoSansCJKsc-Bold.otf", "，")}
+    checked = set()
     with pikepdf.open(hant_built["pdf"]) as pdf:
         for page in pdf.pages:
             for font in page.Resources.get("/Font", {}).values():
-                program = font.DescendantFonts[0].FontDescriptor.FontFile3.read_bytes()
-                names.add(TTFont(io.BytesIO(program))["name"].getDebugName(4))
-    assert names == {"Noto Serif CJK TC", "Noto Sans CJK TC Bold"}
+                face = str(font.BaseFont).split("+", 1)[-1]
+                if face not in faces or face in checked:
+                    continue
+                cff = CFFFontSet()
+                cff.decompile(io.BytesIO(font.DescendantFonts[0].FontDescriptor.FontFile3.read_bytes()), None)
+                glyphs = set(cff[cff.fontNames[0]].charset)
+                tc, sc, chars = faces[face]
+                tc_cmap = TTFont(fonts / tc, lazy=True).getBestCmap()
+                sc_cmap = TTFont(fonts / sc, lazy=True).getBestCmap()
+                for char in chars:
+                    assert tc_cmap[ord(char)] != sc_cmap[ord(char)]  # the faces differ for it
+                    assert tc_cmap[ord(char)] in glyphs and sc_cmap[ord(char)] not in glyphs, (face, char)
+                checked.add(face)
+    assert checked == set(faces)
 
 
 def test_running_heads_and_contents_are_converted(hant_built):
