@@ -6,6 +6,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 BOOK   ?= book
 OUT    ?= dist
+# EDITION=zh-Hant: the Traditional Chinese edition (OpenCC), dist/<slug>.zh-Hant.epub and .pdf.
+EDITION ?=
 
 # The output name is the book's slug: read it from book.toml without starting Python, so a
 # `make` with nothing to do stays instant; books without a slug ask the builder's own rule.
@@ -13,34 +15,36 @@ SLUG := $(shell sed -n 's/^slug *= *"\([^"]*\)".*/\1/p' $(BOOK)/book.toml 2>/dev
 ifeq ($(SLUG),)
 SLUG := $(shell $(PY) -c 'import sys, tomllib; from zhbook.load import slugify; print(slugify(tomllib.load(open(sys.argv[1], "rb"))["title"]))' $(BOOK)/book.toml 2>/dev/null)
 endif
-EPUB := $(OUT)/$(SLUG).epub
-PDF  := $(OUT)/$(SLUG).pdf
+EDITION_SUFFIX := $(if $(EDITION),.$(EDITION))
+EDITION_ARGS   := $(if $(EDITION), --edition $(EDITION))
+EPUB := $(OUT)/$(SLUG)$(EDITION_SUFFIX).epub
+PDF  := $(OUT)/$(SLUG)$(EDITION_SUFFIX).pdf
 
 BOOK_SOURCES := $(shell find $(BOOK) -type f 2>/dev/null)
 # Every file of the builder, nested packages (zhbook/pdf/, zhbook/epub/, …) and templates included.
 TOOL_SOURCES := build.py $(shell find zhbook styles fonts -type f ! -path '*/__pycache__/*' ! -name '*.pyc' 2>/dev/null)
 VENV_STAMP   := $(VENV)/.installed
 
-PRINT_PDF := $(OUT)/$(SLUG).print.pdf
+PRINT_PDF := $(OUT)/$(SLUG)$(EDITION_SUFFIX).print.pdf
 
 .PHONY: all epub pdf print test test-fast check clean help
 
 all: epub pdf ## build the EPUB and the PDF (default)
 
-epub: $(EPUB) ## build dist/<slug>.epub
+epub: $(EPUB) ## build dist/<slug>.epub (EDITION=zh-Hant: dist/<slug>.zh-Hant.epub)
 
-pdf: $(PDF) ## build dist/<slug>.pdf
+pdf: $(PDF) ## build dist/<slug>.pdf (EDITION=zh-Hant: dist/<slug>.zh-Hant.pdf)
 
 $(EPUB): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
-	$(PY) build.py epub --book $(BOOK) --out $(OUT)
+	$(PY) build.py epub --book $(BOOK) --out $(OUT)$(EDITION_ARGS)
 
 $(PDF): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
-	$(PY) build.py pdf --book $(BOOK) --out $(OUT)
+	$(PY) build.py pdf --book $(BOOK) --out $(OUT)$(EDITION_ARGS)
 
 print: $(PRINT_PDF) ## build dist/<slug>.print.pdf: 3 mm bleed and crop marks
 
 $(PRINT_PDF): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
-	$(PY) build.py pdf --print --book $(BOOK) --out $(OUT)
+	$(PY) build.py pdf --print --book $(BOOK) --out $(OUT)$(EDITION_ARGS)
 
 # The virtual environment, created with the pinned dependencies on first use; then zhbook itself in
 # editable mode (its dependencies are the pins just installed; the pinned setuptools builds it), which

@@ -1,4 +1,4 @@
-"""The command line: python build.py {epub,pdf,all,import} [--book DIR] [--out DIR] [--strict] [-q]:
+"""The command line: python build.py {epub,pdf,all,import,new} [--book DIR] [--out DIR] [--edition zh-Hant] [--strict] [-q]:
 arguments in, one line per error, warning or output file out; the work is zhbook.pipeline's."""
 
 from __future__ import annotations
@@ -40,19 +40,25 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Build a Chinese EPUB and PDF from Markdown.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import,new}")
     for name, help_text in (("epub", "build the EPUB"), ("pdf", "build the PDF"), ("all", "build both")):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book/)")
         command.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
         command.add_argument("--strict", action="store_true",
                              help="fail on any warning (the previous outputs stay as they were)")
+        command.add_argument("--edition", choices=("zh-Hant",), default="",
+                             help="the Traditional Chinese edition (OpenCC): <slug>.zh-Hant.epub/.pdf")
         if name != "epub":
             command.add_argument("--print", dest="for_print", action="store_true",
                                  help="write <slug>.print.pdf with 3 mm bleed and crop marks")
     importer = commands.add_parser("import", help="turn a scraped web article into a book folder")
     importer.add_argument("source", type=Path, help="the article as a text file")
     importer.add_argument("--out", type=Path, required=True, help="the book folder to write")
+    scaffold = commands.add_parser("new", help="create a minimal book folder that builds at once")
+    scaffold.add_argument("folder", type=Path, help="the book folder to create (must not hold a book)")
+    scaffold.add_argument("--title", default="", help="the book's title (default: the folder's name)")
+    scaffold.add_argument("--author", default="", help="the author (default: 佚名, to be replaced)")
     # Global options are accepted after the command too: build.py pdf --debug.
     for command in commands.choices.values():
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -67,10 +73,13 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
         if args.command == "import":
             from .importer import import_article
             written = import_article(args.source, args.out, diagnostics)
+        elif args.command == "new":
+            from .scaffold import new_book
+            written = new_book(args.folder, args.title, args.author)
         else:
             from .pipeline import build
             written = build(args.command, _book_dir(args.book), args.out, diagnostics, Progress(quiet=args.quiet),
-                            getattr(args, "for_print", False))
+                            getattr(args, "for_print", False), args.edition)
     except BookError as exc:
         if args.debug:
             raise

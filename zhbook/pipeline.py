@@ -61,17 +61,27 @@ def _level1_lines(text: str) -> list[int]:
 
 
 def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
-          for_print: bool = False) -> list[Path]:
-    """Build target ("epub", "pdf" or "all") of the book in book_dir into out_dir; the paths written."""
+          for_print: bool = False, edition: str = "") -> list[Path]:
+    """Build target ("epub", "pdf" or "all") of the book in book_dir into out_dir; the paths written.
+    edition: "zh-Hant" for the Traditional Chinese edition (zhbook.edition), "" for the book as written."""
     cache_dir = paths.cache_dir()
     book = load_book(book_dir, diagnostics)
-    styles = Styles(paths.styles_dir(), book.styles, book.fonts)
+    review = None
+    if edition:
+        from .edition import make_edition
+
+        book, review = make_edition(book, edition, cache_dir, diagnostics)
+    styles = Styles(paths.styles_dir(), book.styles, book.fonts, book.edition)
     # Front matter, chapters, back matter: in reading order (each Chapter says its matter).
     chapters = render_chapters(book.front + book.chapters + book.back, book.root, cache_dir, diagnostics, progress)
     progress.finish()
     colophon = render_chapters([book.colophon], book.root, cache_dir, diagnostics)[0] if book.colophon else None
     chapters, colophon = resolve_references(chapters, colophon, book.numbering)
     chapters = number_chapters(chapters, book.numbering)
+    if book.edition:
+        from .edition import convert_generated
+
+        chapters, colophon = convert_generated(chapters, colophon, book)
     fonts = FontSet(paths.fonts_dir(), styles.read("book.css"), cache_dir, dict(book.fonts))
     _check(chapters, colophon, fonts, diagnostics)
     diagnostics.raise_if_strict()
@@ -83,5 +93,21 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, 
     # warning given while rendering also leaves the previous outputs as they were.
     with outputs_together():
         written = [_renderer(name)(ctx) for name in TARGETS[target]]
+        if review is not None:
+            written.append(_write_review(ctx, review))
         diagnostics.raise_if_strict()
     return written
+
+
+def _write_review(ctx: RenderContext, review) -> Path:
+    """<slug>.<edition>.review.txt: the characters OpenCC chose a form of, said in one note line."""
+    from .edition import review_text
+    from .output import atomic_output
+
+    path = ctx.output(".review.txt")
+    with atomic_output(path) as temporary:
+        temporary.write_text(review_text(ctx.book, review), "utf-8")
+    phrases = sum(entry.decided_by_phrase for entry in review)
+    ctx.diagnostics.note(f"{len(review)} characters with more than one Traditional form, as OpenCC chose them "
+                         f"({phrases} by the words around them), are listed for review in {path}")
+    return path

@@ -48,7 +48,8 @@ def _toc(entries: list[templates.Entry]) -> list:
 def back_type(chapter: Chapter) -> str:
     """The epub:type of back matter: an appendix (its first heading starts with 附录, or its file name
     with appendix), else an afterword (后记)."""
-    appendix = chapter.title.startswith("附录") or chapter.source.path.name.lower().startswith("appendix")
+    appendix = (chapter.title.startswith(("附录", "附錄"))  # 附錄: as the Traditional edition writes it
+                or chapter.source.path.name.lower().startswith("appendix"))
     return "appendix" if appendix else "afterword"
 
 
@@ -85,17 +86,20 @@ def render(ctx: RenderContext) -> Path:
     ebook.get_item_with_id("cover-image").media_type = image_type
     ebook.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # Kindle, EPUB 2 readers
     for prop, value in ACCESSIBILITY:
+        if prop == "schema:accessibilitySummary":  # its Chinese sentence in the edition's script
+            chinese, _, english = value.partition(" ")
+            value = f"{book.word(chinese)} {english}"
         ebook.add_metadata(None, "meta", value, {"property": prop})
     ebook.add_metadata(None, "meta", book.meta.publisher or book.meta.author, {"property": "a11y:certifiedBy"})
 
     documents = frozenset(c.id for c in chapters)
     colophon = body_with_notes(ctx.colophon, documents) if ctx.colophon else ""
-    front = [_document(book, "cover", "封面", templates.cover(book, cover_name, image), "cover", ["svg"])]
+    front = [_document(book, "cover", book.word("封面"), templates.cover(book, cover_name, image), "cover", ["svg"])]
     entries = templates.toc_entries(book, chapters)
     preface = [(c.id, c.title, Markup(f'<section epub:type="preface" role="doc-preface">{body_with_notes(c, documents)}'
                                       '</section>')) for c in chapters if c.matter == "front"]
     front += [_document(book, uid, title, page, "frontmatter")
-              for uid, title, page in templates.front_matter(book, colophon, templates.contents(entries, href), preface)]
+              for uid, title, page in templates.front_matter(book, colophon, templates.contents(entries, href, book.word), preface)]
     part_opening = {part.chapter_ids[0]: part for part in book.parts}
     body, back, landmarks = [], [], []
     for c in chapters:
@@ -133,19 +137,19 @@ def render(ctx: RenderContext) -> Path:
 
     ebook.toc = _toc(entries)
     ebook.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(title="目录")
+    nav = epub.EpubNav(title=book.word("目录"))
     nav.add_link(href=STYLESHEET_NAME, rel="stylesheet", type="text/css")
     ebook.add_item(nav)
     ebook.guide = [
-        {"type": "cover", "href": "cover.xhtml", "title": "封面"},
+        {"type": "cover", "href": "cover.xhtml", "title": book.word("封面")},
         *prefaces[:1],
-        {"type": "toc", "href": "contents.xhtml", "title": "目录"},
-        {"type": "text", "href": body[0].file_name, "title": "正文"},
+        {"type": "toc", "href": "contents.xhtml", "title": book.word("目录")},
+        {"type": "text", "href": body[0].file_name, "title": book.word("正文")},
         *landmarks,
     ]
     ebook.spine = documents
 
-    options = {"epub3_landmark": True, "landmark_title": "地标", "mtime": book.build_date.replace(tzinfo=None),
+    options = {"epub3_landmark": True, "landmark_title": book.word("地标"), "mtime": book.build_date.replace(tzinfo=None),
                "spine_direction": False}
     path = ctx.output(".epub")
     with atomic_output(path) as tmp:

@@ -187,7 +187,7 @@ def front_body(book: Book, chapters: tuple[Chapter, ...], colophon: Chapter | No
     parts were set before the front matter; the front matter's entries are marked in-front, their
     (roman) page is found by WeasyPrint."""
     entries = templates.toc_entries(book, chapters)
-    contents = _fragment(templates.contents(entries, lambda _doc, fragment: f"#{fragment}"))
+    contents = _fragment(templates.contents(entries, lambda _doc, fragment: f"#{fragment}", book.word))
     front = [c for c in chapters if c.matter == "front"]
     in_front = {h.id for c in front for h in c.headings}
     for link in contents.iter("a"):
@@ -199,7 +199,7 @@ def front_body(book: Book, chapters: tuple[Chapter, ...], colophon: Chapter | No
                for c in front]
     pages = templates.front_matter(book, footnotes_in_place(colophon) if colophon else "", Markup(_html(contents)),
                                    preface)
-    return Markup(templates.render("front.html.j2", cover=cover_uri, pages=[page for _, _, page in pages]))
+    return Markup(templates.render("front.html.j2", cover=cover_uri, word=book.word, pages=[page for _, _, page in pages]))
 
 
 def chapter_body(book: Book, chapter: Chapter) -> Markup:

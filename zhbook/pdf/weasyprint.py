@@ -52,7 +52,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from ..errors import BookError
-from .cjk_layout import (HAS_CJK_RE, RUNT_CUTS, is_cjk_lang, is_runt, is_set_by_cjk_rules, may_break_between,
+from .cjk_layout import (HAS_CJK_RE, RUNT_CUTS, centres_punctuation, is_cjk_lang, is_runt, is_set_by_cjk_rules, may_break_between,
                          no_breaks, plan, spaced)
 
 WEASYPRINT_VERSION = "70.0"
@@ -165,7 +165,7 @@ def _set_text(self, text, justify=False):
     if not text:
         return
     halts, gaps = plan(text, previous, following, style["font_size"],
-                       justification if justify else 0, spaced(style))
+                       justification if justify else 0, spaced(style), centres_punctuation(style["lang"]))
     unbreakable = no_breaks(text, previous)
     if not (halts or gaps or unbreakable):
         return
