@@ -84,6 +84,8 @@ class Book:
     numbering: str = ""  # "第{一}章" or "第{1}章": the chapters' numbers; "" for none
     styles: tuple[Path, ...] = ()  # the book's own stylesheets, after ours
     fonts: tuple[tuple[str, Path], ...] = ()  # (role: body/heading/code, font file) of the book's own fonts
+    vertical: bool = False  # the EPUB is set vertically (竖排, zhbook.epub.vertical); the PDF never is
+    vertical_forms: bool = False  # and with the vertical presentation forms of brackets (for Kindle)
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,7 @@ class RenderContext:
     diagnostics: Diagnostics
     progress: Progress
     for_print: bool = False  # the PDF for the printer: bleed and crop marks
+    epub_tag: str = ""  # "vertical" for `--vertical`: the EPUB is <slug>.vertical.epub, beside the horizontal one
 
     @property
     def images(self) -> list[BookImage]:
