@@ -5,12 +5,13 @@ footnotes at their calls; emphasis gets a span per dotted character (着重号) 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
 from markupsafe import Markup
 
-from .. import templates
+from .. import paths, templates
 from ..cjk import IDEOGRAPH
 from ..markdown import NOTE_CALL_CLASS
 from ..model import Book, Chapter
@@ -49,7 +50,57 @@ def footnotes_in_place(chapter: Chapter) -> str:
         holder.getparent().replace(holder, footnote)
     url_breaks(root)
     emphasis_dots(root)
+    ruby_boxes(root)
     return _html(root)
+
+
+RUBY_CLASS, RUBY_BASE_CLASS, RUBY_TEXT_CLASS = "ruby", "ruby-base", "ruby-text"
+RUBY_TEXT_SIZE = 0.5  # the annotation's size, in ems of the base (pdf.css .ruby-text)
+RUBY_TEXT_FILL = 0.92  # at most this share of its base's width: a hair of space between annotations
+
+
+@functools.lru_cache(maxsize=1)
+def _advances() -> tuple[dict[int, str], dict[str, tuple[int, int]], int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(paths.fonts_dir() / "NotoSerifCJKsc-Regular.otf", lazy=True)
+    return font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
+
+
+def _advance_em(text: str) -> float:
+    """The width of text in the body face (ours: a book's own body face is near enough), in ems."""
+    cmap, metrics, units = _advances()
+    return sum(metrics[cmap[ord(c)]][0] if ord(c) in cmap else units for c in text) / units
+
+
+def ruby_boxes(root: etree._Element) -> None:
+    """Each base of a <ruby> and its <rt> as one inline-block, the annotation over the base, which
+    pdf.css sets so that neither the base's spacing nor the line height changes: WeasyPrint has
+    no ruby layout (Kozea/WeasyPrint #406) and would set the <rt> inline, after its base. The
+    <rp> brackets, for readers without ruby, go. In the text layer each base is followed by its
+    annotation, both kept."""
+    for ruby in list(root.iter("ruby")):
+        pairs, base = [], ruby.text or ""
+        for child in ruby:
+            if child.tag == "rt":
+                pairs.append((base, child))
+                base = ""
+            elif child.tag != "rp":
+                base += etree.tostring(child, method="text", encoding="unicode", with_tail=False)
+            base += child.tail or ""
+        holder = etree.Element("span", {"class": " ".join(filter(None, [RUBY_CLASS, ruby.get("class")]))})
+        for text, rt in pairs:
+            box = etree.SubElement(holder, "span", {"class": RUBY_CLASS + "-pair"})
+            annotation = etree.SubElement(box, "span", {"class": RUBY_TEXT_CLASS})
+            annotation.text = "".join(rt.itertext())
+            # An annotation wider than its base is narrowed to the base's width, so that it never
+            # runs into the next one (the base keeps its spacing): measured with the body face.
+            wide = _advance_em(annotation.text) * RUBY_TEXT_SIZE / max(len(text), 1)
+            if wide > RUBY_TEXT_FILL:
+                annotation.set("style", f"transform: scaleX({RUBY_TEXT_FILL / wide:.3f})")
+            etree.SubElement(box, "span", {"class": RUBY_BASE_CLASS}).text = text
+        holder.tail = ruby.tail
+        ruby.getparent().replace(ruby, holder)
 
 
 def url_breaks(root: etree._Element) -> None:
