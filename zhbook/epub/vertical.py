@@ -2,8 +2,8 @@
 
 - Two-digit numbers are set upright in the column (縦中横, tate-chu-yoko): each run of exactly two ASCII
   digits between characters that are not letters or digits is wrapped in <span class="tcy">, which
-  vertical.css combines into one em (`text-combine-upright`). Longer numbers (years, 1,000) and
-  Latin words stay sideways, as clreq and JLREQ set them.
+  vertical.css combines into one em (`text-combine-upright`). Longer numbers (years, 1,000), dates
+  and times (2023-11-14, 10:30) and Latin words stay sideways, as clreq and JLREQ set them.
 - With `vertical = "kindle"` only: the marks Kindle is reported to leave unrotated in vertical text
   (brackets, quotation marks, the dash and the ellipsis) are replaced by their vertical presentation
   forms (U+FE10–FE4F). Other readers rotate them through the fonts' `vert` feature, which the subsets
@@ -18,7 +18,8 @@ import re
 from ..markdown import fragment
 
 TCY_CLASS = "tcy"
-TWO_DIGITS = re.compile(r"(?<![0-9A-Za-z.,])[0-9]{2}(?![0-9A-Za-z]|[.,][0-9])")
+# Not part of a longer number, a word, a decimal, a date or a time (2023-11-14, 10:30 stay sideways).
+TWO_DIGITS = re.compile(r"(?<![0-9A-Za-z.,:/-])[0-9]{2}(?![0-9A-Za-z]|[.,:/-][0-9])")
 # Text shown as written, and annotations (ruby text is set small beside the column): never touched.
 VERBATIM = frozenset({"code", "kbd", "samp", "pre", "rt", "rp", "script", "style", "svg", "math"})
 # The vertical presentation forms Kindle needs (Unicode's Vertical Forms and CJK Compatibility Forms).
