@@ -79,3 +79,9 @@ def built(tmp_path_factory) -> dict[str, Path]:
 def features_built(tmp_path_factory) -> dict[str, Path]:
     """examples/features (every structural element of a book), built once per session."""
     return _build_all(tmp_path_factory, "examples/features", "features")
+
+
+@pytest.fixture(scope="session")
+def ruby_built(tmp_path_factory) -> dict[str, Path]:
+    """examples/ruby (pinyin and Zhuyin ruby), built once per session."""
+    return _build_all(tmp_path_factory, "examples/ruby", "ruby")
