@@ -85,3 +85,9 @@ def features_built(tmp_path_factory) -> dict[str, Path]:
 def ruby_built(tmp_path_factory) -> dict[str, Path]:
     """examples/ruby (pinyin and Zhuyin ruby), built once per session."""
     return _build_all(tmp_path_factory, "examples/ruby", "ruby")
+
+
+@pytest.fixture(scope="session")
+def zhuyin_built(tmp_path_factory) -> dict[str, Path]:
+    """tests/data/zhuyin-book (a zh-Hant book with Zhuyin ruby), built once per session."""
+    return _build_all(tmp_path_factory, "tests/data/zhuyin-book", "zhuyin")

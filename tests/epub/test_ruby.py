@@ -49,3 +49,31 @@ def test_epubjs_sets_pinyin_over_the_characters(ruby_built, tmp_path):
             assert rt["rect"]["top"] < base["rect"]["top"]
     # the reader shows the characters, not the fallback brackets
     assert "汉字、长" in page["visible_text"].replace("\n", "").replace("hàn", "").replace("zì", "").replace("cháng", "")
+
+
+def test_zhuyin_epub_passes_epubcheck_and_asks_for_inter_character(zhuyin_built):
+    import zipfile
+
+    assert epubcheck_messages(zhuyin_built["epub"]) == {}
+    with zipfile.ZipFile(zhuyin_built["epub"]) as archive:
+        css = archive.read("EPUB/styles/book.css").decode("utf-8")
+    rule = css[css.index(":lang(zh-Hant) ruby.zhuyin"):]
+    rule = rule[:rule.index("}")]
+    assert "-webkit-ruby-position: inter-character" in rule and "\n  ruby-position: inter-character" in rule
+    rubies = [r for _, doc in epub_documents(zhuyin_built["epub"]) for r in doc.iter("{*}ruby")]
+    assert {r.get("class") for r in rubies} == {"zhuyin"}
+
+
+@pytest.mark.reader
+def test_epubjs_falls_back_to_zhuyin_over_the_characters(zhuyin_built, tmp_path):
+    """Chromium does not lay out inter-character ruby (crbug.com/1258284): the Zhuyin falls back to
+    over the characters, still readable. If Chromium learns it, this test says so."""
+    from tests.epub_reader import render_epub_page
+
+    keep = os.environ.get("ZHBOOK_READER_SHOTS")
+    page = render_epub_page(zhuyin_built["epub"], "c001.xhtml", Path(keep or tmp_path) / "zhuyin-c001.png")
+    assert page["problems"] == [] and page["lang"] == "zh-Hant"
+    ruby = page["ruby"][0]
+    assert ruby["class"] == "zhuyin" and ruby["ruby_position"] == "over"
+    base, rt = ruby["bases"][0]["rect"], ruby["rts"][0]["rect"]
+    assert rt["top"] < base["top"]

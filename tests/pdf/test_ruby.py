@@ -81,3 +81,26 @@ def test_text_layer_keeps_the_base_text_and_the_readings(ruby_built):
     for reading in ("hàn", "zì", "cháng", "chéng", "Tokyo", "ㄏㄢˋ"):
         assert reading in text, reading
     assert "（" + "hàn" not in flat  # no <rp> brackets in the PDF
+
+
+# --- Zhuyin in a Traditional Chinese book: to the right of each character ---------------------------
+
+ZHUYIN = 0.34 * BODY
+
+
+def test_zhuyin_stands_in_a_column_right_of_its_character(zhuyin_built):
+    with pdfplumber.open(zhuyin_built["pdf"]) as pdf:
+        page = next(p for p in pdf.pages if any(c["text"] == "漢" for c in p.chars))
+        chars = page.chars
+    body = [c for c in chars if abs(c["size"] - BODY) < 0.01]
+    small = [c for c in chars if abs(c["size"] - ZHUYIN) < 0.05]
+    han = next(c for c in body if c["text"] == "漢")
+    zi = next(c for c in body if c["text"] == "字" and c["top"] == han["top"] and c["x0"] > han["x1"])
+    beside = sorted((c for c in small if han["x1"] - 0.2 <= c["x0"] < zi["x0"]), key=lambda c: (c["x0"], c["top"]))
+    assert "".join(c["text"] for c in beside) == "ㄏㄢˋ"
+    h, an, tone = beside
+    assert abs(h["x0"] - an["x0"]) < 0.1 and an["top"] >= h["bottom"] - 0.1  # ㄏ over ㄢ, one column
+    assert tone["x0"] >= an["x1"] - 0.1 and abs(tone["top"] - an["top"]) < 0.5  # ˋ right of the last letter
+    assert han["top"] - 0.5 <= h["top"] and an["bottom"] <= han["bottom"] + 0.5  # within the character's height
+    tops = sorted({round(c["top"], 1) for c in body})
+    assert {round(b - a, 1) for a, b in zip(tops, tops[1:])} == {round(BODY * 1.8, 1)}  # even lines

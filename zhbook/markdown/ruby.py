@@ -35,6 +35,13 @@ class Annotation:
         return [(self.base, " ".join(syllables))]
 
 
+def zhuyin_beside(language: str) -> bool:
+    """Whether Zhuyin goes to the right of each character (Taiwan's convention) in text of this
+    language: Traditional Chinese (zh-Hant, zh-TW, zh-HK, and tags under them)."""
+    tag = language.lower()
+    return any(tag == t or tag.startswith(t + "-") for t in ("zh-hant", "zh-tw", "zh-hk", "zh-mo"))
+
+
 def is_zhuyin(reading: str) -> bool:
     return bool(ZHUYIN_RE.match(reading))
 
