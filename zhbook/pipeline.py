@@ -62,8 +62,7 @@ def _level1_lines(text: str) -> list[int]:
 
 
 # WeasyPrint has no vertical writing (Kozea/WeasyPrint #577): the PDF is set horizontally whatever is asked.
-PDF_STAYS_HORIZONTAL = ("the PDF stays horizontal: WeasyPrint has no vertical writing (Kozea/WeasyPrint #577); "
-                        "--vertical makes the EPUB vertical")
+PDF_STAYS_HORIZONTAL = "the PDF stays horizontal: WeasyPrint has no vertical writing (Kozea/WeasyPrint #577)"
 
 
 def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
@@ -76,9 +75,9 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, 
     if vertical:
         book = replace(book, vertical=True, vertical_forms=vertical == "kindle")
         if target == "pdf":
-            diagnostics.warn(PDF_STAYS_HORIZONTAL + ", not the PDF; build.py epub --vertical")
+            diagnostics.warn(PDF_STAYS_HORIZONTAL + "; --vertical is for the EPUB: build.py epub --vertical")
         elif target == "all":
-            diagnostics.note(PDF_STAYS_HORIZONTAL)
+            diagnostics.note(PDF_STAYS_HORIZONTAL + "; the EPUB is vertical")
     styles = Styles(paths.styles_dir(), book.styles, book.fonts)
     # Front matter, chapters, back matter: in reading order (each Chapter says its matter).
     chapters = render_chapters(book.front + book.chapters + book.back, book.root, cache_dir, diagnostics, progress)
