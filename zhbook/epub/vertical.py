@@ -7,7 +7,7 @@
 - With `vertical = "kindle"` only: the marks Kindle is reported to leave unrotated in vertical text
   (brackets, quotation marks, the dash and the ellipsis) are replaced by their vertical presentation
   forms (U+FE10–FE4F). Other readers rotate them through the fonts' `vert` feature, which the subsets
-  keep (zhbook.assets.fonts.LAYOUT_FEATURES), so the default keeps the characters the author wrote:
+  keep (zhbook.assets.fonts.EXTRA_FEATURES), so the default keeps the characters the author wrote:
   search, copy and text-to-speech see 「」, not ﹁﹂.
 """
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 
+import uharfbuzz as hb
 from lxml import etree
 from markupsafe import Markup
 
@@ -63,18 +64,24 @@ ZHUYIN_TONES = "ˊˇˋ"  # set beside the last letter (the first tone has no mar
 ZHUYIN_SIZE = 0.34  # a Zhuyin letter's size (and height: line-height 1), in ems of its character (pdf.css)
 
 
-@functools.lru_cache(maxsize=1)
-def _advances() -> tuple[dict[int, str], dict[str, tuple[int, int]], int]:
-    from fontTools.ttLib import TTFont
+BODY_FACE = "NotoSerifCJKsc-Regular.otf"  # what the annotations are measured with
 
-    font = TTFont(paths.fonts_dir() / "NotoSerifCJKsc-Regular.otf", lazy=True)
-    return font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
+
+@functools.lru_cache(maxsize=1)
+def _body_font() -> tuple[hb.Font, int]:
+    face = hb.Face(hb.Blob.from_file_path(str(paths.fonts_dir() / BODY_FACE)))
+    return hb.Font(face), face.upem
 
 
 def _advance_em(text: str) -> float:
-    """The width of text in the body face (ours: a book's own body face is near enough), in ems."""
-    cmap, metrics, units = _advances()
-    return sum(metrics[cmap[ord(c)]][0] if ord(c) in cmap else units for c in text) / units
+    """The width of text shaped (HarfBuzz) in our body face, in ems: a book's own body face is near
+    enough for narrowing an annotation."""
+    font, upem = _body_font()
+    buffer = hb.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    hb.shape(font, buffer, {})
+    return sum(position.x_advance for position in buffer.glyph_positions) / upem
 
 
 def _zhuyin_column(reading: str) -> etree._Element:
