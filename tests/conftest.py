@@ -90,3 +90,15 @@ def hant_built(tmp_path_factory) -> dict[str, Path]:
 def features_built(tmp_path_factory) -> dict[str, Path]:
     """examples/features (every structural element of a book), built once per session."""
     return _build_all(tmp_path_factory, "examples/features", "features")
+
+
+@pytest.fixture(scope="session")
+def ruby_built(tmp_path_factory) -> dict[str, Path]:
+    """examples/ruby (pinyin and Zhuyin ruby), built once per session."""
+    return _build_all(tmp_path_factory, "examples/ruby", "ruby")
+
+
+@pytest.fixture(scope="session")
+def zhuyin_built(tmp_path_factory) -> dict[str, Path]:
+    """tests/data/zhuyin-book (a zh-Hant book with Zhuyin ruby), built once per session."""
+    return _build_all(tmp_path_factory, "tests/data/zhuyin-book", "zhuyin")

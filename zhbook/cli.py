@@ -49,6 +49,11 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
                              help="fail on any warning (the previous outputs stay as they were)")
         command.add_argument("--edition", choices=("zh-Hant",), default="",
                              help="the Traditional Chinese edition (OpenCC): <slug>.zh-Hant.epub/.pdf")
+        command.add_argument("--vertical", nargs="?", const="vertical", choices=("vertical", "kindle"),
+                             metavar="kindle",
+                             help="a vertical EPUB (竖排), written as <slug>.vertical.epub; --vertical=kindle also "
+                                  "uses the vertical forms of brackets Kindle needs (<slug>.vertical-kindle.epub). "
+                                  "The PDF stays horizontal")
         if name != "epub":
             command.add_argument("--print", dest="for_print", action="store_true",
                                  help="write <slug>.print.pdf with 3 mm bleed and crop marks")
@@ -79,7 +84,7 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
         else:
             from .pipeline import build
             written = build(args.command, _book_dir(args.book), args.out, diagnostics, Progress(quiet=args.quiet),
-                            getattr(args, "for_print", False), args.edition)
+                            getattr(args, "for_print", False), args.edition, args.vertical or "")
     except BookError as exc:
         if args.debug:
             raise

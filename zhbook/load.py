@@ -17,7 +17,7 @@ from .textio import FORBIDDEN, decode, strip_forbidden
 
 REQUIRED_KEYS = ("title", "author", "language")
 OPTIONAL_KEYS = ("subtitle", "identifier", "publisher", "description", "cover", "chapters",
-                 "slug", "colophon", "pdf")
+                 "slug", "colophon", "pdf", "vertical")
 PDF_KEYS = ("page", "margins", "font_size", "line_height", "openings", "cover", "running_heads", "folio")
 # Trim sizes by name, in mm (width, height): ISO, and the common Chinese formats (开本).
 PAGE_SIZES = {"A5": (148, 210), "B5": (176, 250), "A4": (210, 297), "16开": (185, 260), "32开": (130, 184)}
@@ -279,7 +279,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     if missing:
         raise BookError(f"missing required key(s): {', '.join(missing)}; add them to book.toml", toml_path)
     for key, value in config.items():
-        if key in REQUIRED_KEYS + OPTIONAL_KEYS and key not in ("chapters", "pdf"):
+        if key in REQUIRED_KEYS + OPTIONAL_KEYS and key not in ("chapters", "pdf", "vertical"):
             if not isinstance(value, str):
                 raise BookError(f"'{key}' must be a string (in quotes)", toml_path, _key_line(toml_path, key))
             if FORBIDDEN.search(value):
@@ -378,12 +378,16 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
                    for name in _paths(config, "styles", toml_path))
     fonts = _book_fonts(config, root, toml_path)
     hant = _hant_settings(config, toml_path, diagnostics)
+    vertical = config.get("vertical", False)
+    if vertical not in (True, False, "kindle"):
+        raise BookError("'vertical' must be true, false or \"kindle\" (vertical, with the presentation forms of "
+                        "brackets Kindle needs)", toml_path, _key_line(toml_path, "vertical"))
     sources = ([toml_path] + [c.path for c in chapters] + ([colophon.path] if colophon else [])
                + [s.path for s in front + back] + list(styles) + [path for _, path in fonts])
     return Book(root=root, meta=meta, chapters=tuple(chapters), colophon=colophon,
                 build_date=source_date(root, [p.resolve() for p in sources]), front=front, back=back,
                 parts=tuple(book_parts), toc_depth=toc_depth, numbering=numbering, styles=styles, fonts=fonts,
-                pdf=design, hant=hant)
+                pdf=design, hant=hant, vertical=bool(vertical), vertical_forms=vertical == "kindle")
 
 
 def _paths(config: dict, key: str, toml_path: Path) -> list[str]:

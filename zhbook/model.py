@@ -100,6 +100,8 @@ class Book:
     def word(self, text: str) -> str:
         """One of the builder's own words (a page title, a label) as this edition writes it."""
         return dict(self.words).get(text, text)
+    vertical: bool = False  # the EPUB is set vertically (竖排, zhbook.epub.vertical); the PDF never is
+    vertical_forms: bool = False  # and with the vertical presentation forms of brackets (for Kindle)
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,7 @@ class RenderContext:
     diagnostics: Diagnostics
     progress: Progress
     for_print: bool = False  # the PDF for the printer: bleed and crop marks
+    epub_tag: str = ""  # "vertical" for `--vertical`: the EPUB is <slug>.vertical.epub, beside the horizontal one
 
     @property
     def images(self) -> list[BookImage]:

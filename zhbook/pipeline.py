@@ -3,6 +3,7 @@ renderer the target asks for. The outputs move into place together, and only if 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from . import paths
@@ -60,10 +61,16 @@ def _level1_lines(text: str) -> list[int]:
     return lines
 
 
+# WeasyPrint has no vertical writing (Kozea/WeasyPrint #577): the PDF is set horizontally whatever is asked.
+PDF_STAYS_HORIZONTAL = "the PDF stays horizontal: WeasyPrint has no vertical writing (Kozea/WeasyPrint #577)"
+
+
 def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
-          for_print: bool = False, edition: str = "") -> list[Path]:
+          for_print: bool = False, edition: str = "", vertical: str = "") -> list[Path]:
     """Build target ("epub", "pdf" or "all") of the book in book_dir into out_dir; the paths written.
-    edition: "zh-Hant" for the Traditional Chinese edition (zhbook.edition), "" for the book as written."""
+    edition: "zh-Hant" for the Traditional Chinese edition (zhbook.edition), "" for the book as written.
+    vertical ("vertical" or "kindle", from --vertical): a vertical EPUB, named <slug>.vertical.epub
+    (<slug>.vertical-kindle.epub) so that it sits beside the horizontal one."""
     cache_dir = paths.cache_dir()
     book = load_book(book_dir, diagnostics)
     review = None
@@ -71,6 +78,12 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, 
         from .edition import make_edition
 
         book, review = make_edition(book, edition, cache_dir, diagnostics)
+    if vertical:
+        book = replace(book, vertical=True, vertical_forms=vertical == "kindle")
+        if target == "pdf":
+            diagnostics.warn(PDF_STAYS_HORIZONTAL + "; --vertical is for the EPUB: build.py epub --vertical")
+        elif target == "all":
+            diagnostics.note(PDF_STAYS_HORIZONTAL + "; the EPUB is vertical")
     styles = Styles(paths.styles_dir(), book.styles, book.fonts, book.edition)
     # Front matter, chapters, back matter: in reading order (each Chapter says its matter).
     chapters = render_chapters(book.front + book.chapters + book.back, book.root, cache_dir, diagnostics, progress)
@@ -88,7 +101,7 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, 
 
     ctx = RenderContext(book=book, chapters=tuple(chapters), colophon=colophon, fonts=fonts, styles=styles,
                         cache_dir=cache_dir, out_dir=out_dir, diagnostics=diagnostics, progress=progress,
-                        for_print=for_print)
+                        for_print=for_print, epub_tag={"vertical": "vertical", "kindle": "vertical-kindle"}.get(vertical, ""))
     # All or nothing: a failed PDF does not leave a new EPUB beside an old PDF; with --strict, a
     # warning given while rendering also leaves the previous outputs as they were.
     with outputs_together():

@@ -327,9 +327,10 @@ class FontSet:
 
 # The kinds of font program pdf_program gives, by their PDF names.
 PDF_FONT_KINDS = ("CIDFontType0C", "OpenType", "TrueType")
-# Layout features kept in the subsets besides HarfBuzz's defaults (kern, locl, vert, vrt2, vpal …):
-# the half-width alternates of punctuation compression.
-EXTRA_FEATURES = ("halt", "palt", "vhal")
+# Layout features kept in the subsets besides HarfBuzz's defaults (kern, locl, vpal …): the half-width
+# alternates of punctuation compression; and, named though HarfBuzz keeps them anyway, the vertical
+# forms of punctuation and brackets (vert, vrt2) that a vertical EPUB is set with (zhbook.epub.vertical).
+EXTRA_FEATURES = ("halt", "palt", "vhal", "vert", "vrt2")
 # Tables a PDF reader does not use: it is given each glyph's width, and the text is shaped already.
 PDF_DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT",
                       "SVG ", "VORG", "vhea", "vmtx")

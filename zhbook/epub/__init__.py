@@ -16,13 +16,17 @@ from ..model import Book, Chapter, RenderContext
 from ..output import atomic_output
 from .notes import body_with_notes
 from .package import ACCESSIBILITY, ReproducibleEpubWriter, XhtmlDocument
+from .vertical import vertical_body
 
 STYLESHEETS = ("book.css", "epub.css")  # the shared stylesheet, then what only e-readers use
+VERTICAL_STYLESHEETS = STYLESHEETS + ("vertical.css",)  # a vertical book: writing mode on every document's root
 STYLESHEET_NAME = "styles/book.css"  # one stylesheet in the EPUB, as every document links it
 FONT_TYPES = {".otf": "font/otf", ".ttf": "font/ttf"}  # EPUB 3 core media types
 
 
 def _document(book: Book, uid: str, title: str, body: str, matter: str, properties=None) -> XhtmlDocument:
+    if book.vertical and matter != "cover":  # the cover is an image: nothing to set upright
+        body = vertical_body(body, book.vertical_forms)
     content = templates.render("document.xhtml.j2", lang=book.meta.language, title=title,
                                body=Markup(body), matter=matter)
     return XhtmlDocument(uid, f"{uid}.xhtml", title, content, properties)
@@ -72,9 +76,12 @@ def _metadata(ebook: epub.EpubBook, book: Book) -> None:
 def render(ctx: RenderContext) -> Path:
     """Write the book's EPUB; return its path."""
     book, fonts, chapters = ctx.book, ctx.fonts, ctx.chapters
-    stylesheet = ctx.styles.read(*STYLESHEETS)
+    stylesheet = ctx.styles.read(*(VERTICAL_STYLESHEETS if book.vertical else STYLESHEETS))
     ebook = epub.EpubBook()
     _metadata(ebook, book)
+    if book.vertical:  # pages turn right to left; Kindle reads the writing mode from this meta
+        ebook.set_direction("rtl")
+        ebook.add_metadata(None, "meta", "", {"name": "primary-writing-mode", "content": "vertical-rl"})
 
     def href(doc_id: str, fragment: str) -> str:
         return f"{doc_id}.xhtml" + (f"#{fragment}" if fragment else "")
@@ -150,8 +157,8 @@ def render(ctx: RenderContext) -> Path:
     ebook.spine = documents
 
     options = {"epub3_landmark": True, "landmark_title": book.word("地标"), "mtime": book.build_date.replace(tzinfo=None),
-               "spine_direction": False}
-    path = ctx.output(".epub")
+               "spine_direction": book.vertical}
+    path = ctx.output(f".{ctx.epub_tag}.epub" if ctx.epub_tag else ".epub")
     with atomic_output(path) as tmp:
         writer = ReproducibleEpubWriter(str(tmp), ebook, options, book.build_date)
         writer.process()
