@@ -1,4 +1,4 @@
-"""The command line: python build.py {epub,pdf,all,import} [--book DIR] [--out DIR] [--strict] [-q]:
+"""The command line: python build.py {epub,pdf,all,import,preview} [--book DIR] [--out DIR] [--strict] [-q]:
 arguments in, one line per error, warning or output file out; the work is zhbook.pipeline's."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Build a Chinese EPUB and PDF from Markdown.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import,preview}")
     for name, help_text in (("epub", "build the EPUB"), ("pdf", "build the PDF"), ("all", "build both")):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book/)")
@@ -53,6 +53,12 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
     importer = commands.add_parser("import", help="turn a scraped web article into a book folder")
     importer.add_argument("source", type=Path, help="the article as a text file")
     importer.add_argument("--out", type=Path, required=True, help="the book folder to write")
+    preview = commands.add_parser("preview", help="serve the book on 127.0.0.1, reloading on every save")
+    preview.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book/)")
+    preview.add_argument("--out", type=Path, default=Path("dist"),
+                         help="output folder, where the PDF is rebuilt after each save (default: dist/)")
+    preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0: any free one)")
+    preview.add_argument("--open", dest="open_browser", action="store_true", help="open the preview in a browser")
     # Global options are accepted after the command too: build.py pdf --debug.
     for command in commands.choices.values():
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -67,6 +73,9 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
         if args.command == "import":
             from .importer import import_article
             written = import_article(args.source, args.out, diagnostics)
+        elif args.command == "preview":
+            from .preview import run
+            return run(_book_dir(args.book), args.out, args.port, args.open_browser, args.quiet)
         else:
             from .pipeline import build
             written = build(args.command, _book_dir(args.book), args.out, diagnostics, Progress(quiet=args.quiet),

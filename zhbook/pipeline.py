@@ -60,9 +60,10 @@ def _level1_lines(text: str) -> list[int]:
     return lines
 
 
-def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
-          for_print: bool = False) -> list[Path]:
-    """Build target ("epub", "pdf" or "all") of the book in book_dir into out_dir; the paths written."""
+def prepare(book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
+            for_print: bool = False) -> RenderContext:
+    """The book loaded, its chapters rendered and checked: the one RenderContext every renderer is
+    handed (also the live preview's, zhbook.preview, which renders the EPUB from it on each save)."""
     cache_dir = paths.cache_dir()
     book = load_book(book_dir, diagnostics)
     styles = Styles(paths.styles_dir(), book.styles, book.fonts)
@@ -75,10 +76,15 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, 
     fonts = FontSet(paths.fonts_dir(), styles.read("book.css"), cache_dir, dict(book.fonts))
     _check(chapters, colophon, fonts, diagnostics)
     diagnostics.raise_if_strict()
+    return RenderContext(book=book, chapters=tuple(chapters), colophon=colophon, fonts=fonts, styles=styles,
+                         cache_dir=cache_dir, out_dir=out_dir, diagnostics=diagnostics, progress=progress,
+                         for_print=for_print)
 
-    ctx = RenderContext(book=book, chapters=tuple(chapters), colophon=colophon, fonts=fonts, styles=styles,
-                        cache_dir=cache_dir, out_dir=out_dir, diagnostics=diagnostics, progress=progress,
-                        for_print=for_print)
+
+def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
+          for_print: bool = False) -> list[Path]:
+    """Build target ("epub", "pdf" or "all") of the book in book_dir into out_dir; the paths written."""
+    ctx = prepare(book_dir, out_dir, diagnostics, progress, for_print)
     # All or nothing: a failed PDF does not leave a new EPUB beside an old PDF; with --strict, a
     # warning given while rendering also leaves the previous outputs as they were.
     with outputs_together():
