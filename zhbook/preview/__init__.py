@@ -48,16 +48,15 @@ def run(book_dir: Path, out_dir: Path, port: int, open_browser: bool = False, qu
         elif report["state"] == "failed":
             print(f"error: pdf: {report['error']}", file=sys.stderr, flush=True)
 
-    # Forked first, while this process has no other thread.
-    pdf = PdfBuilder(book_dir, out_dir, pdf_report)
-    server = None
     try:
-        try:
-            server = PreviewServer(site, port)
-        except OSError as exc:
-            raise BookError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); choose another port with --port N")
+        server = PreviewServer(site, port)
         serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                                    name="zhbook-preview-server", daemon=True)
+    except OSError as exc:
+        raise BookError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); choose another port with --port N")
+    # Forked before the server's thread starts: this process has no other thread yet.
+    pdf = PdfBuilder(book_dir, out_dir, pdf_report, not_inherited=[server.socket])
+    try:
         serving.start()
         if not quiet:
             print(f"preview: building {book_dir} …", flush=True)
@@ -81,10 +80,10 @@ def run(book_dir: Path, out_dir: Path, port: int, open_browser: bool = False, qu
         pass
     finally:
         site.close()
-        if server is not None:
-            server.stopping = True
+        server.stopping = True
+        if serving.is_alive():
             server.shutdown()
-            server.server_close()
+        server.server_close()
         pdf.stop()
     if not quiet:
         print("preview: stopped", flush=True)

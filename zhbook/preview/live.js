@@ -35,12 +35,12 @@
     if (overlay) overlay.remove();
   }
 
-  function showPdf(pdf) {
+  function showPdf(pdf, bookError) {
     if (!bar) bar = element("div", { id: "zhbook-preview-pdf", class: "zhbook-preview" });
     let text;
     if (pdf.fresh) text = `PDF up to date (${pdf.seconds} s)`;
     else if (pdf.state === "building") text = "PDF: rebuilding…";
-    else if (pdf.state === "failed") text = `PDF failed: ${pdf.error}`;
+    else if (pdf.state === "failed") text = bookError ? "PDF: not rebuilt (the book has an error)" : `PDF failed: ${pdf.error}`;
     else if (pdf.state === "none") text = "PDF: waiting for the first build…";
     else text = "PDF: out of date";
     bar.dataset.state = pdf.fresh ? "fresh" : pdf.state;
@@ -107,7 +107,7 @@
       reloading = false;
     }
     if (latest.error) showError(latest.error); else clearError();
-    showPdf(latest.pdf);
+    showPdf(latest.pdf, latest.error);
   }
 
   const events = new EventSource("/_preview/events");
@@ -115,7 +115,7 @@
     latest = JSON.parse(event.data);
     window.zhbookPreviewState = latest;
     if (latest.error) showError(latest.error); else clearError();
-    showPdf(latest.pdf);
+    showPdf(latest.pdf, latest.error);
     follow();
   });
 })();

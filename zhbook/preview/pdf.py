@@ -29,9 +29,11 @@ STOP_SECONDS = 3  # for the builder to remove its temporary output after SIGTERM
 class PdfBuilder:
     """The resident PDF process and the thread that hands its reports to on_report."""
 
-    def __init__(self, book_dir: Path, out_dir: Path, on_report: Callable[[dict], None]):
+    def __init__(self, book_dir: Path, out_dir: Path, on_report: Callable[[dict], None], not_inherited=()):
+        """not_inherited: sockets the builder closes (the server's: the port is the preview's alone)."""
         self.conn, child_conn = FORK.Pipe()
-        self.process = FORK.Process(target=_run, args=(child_conn, book_dir, out_dir), name="zhbook-preview-pdf")
+        self.process = FORK.Process(target=_run, args=(child_conn, book_dir, out_dir, tuple(not_inherited)),
+                                    name="zhbook-preview-pdf")
         self.process.start()
         child_conn.close()
         try:
@@ -91,9 +93,11 @@ def _reap_group(pgid: int, sig: int) -> None:
         pass
 
 
-def _run(conn, book_dir: Path, out_dir: Path) -> None:
+def _run(conn, book_dir: Path, out_dir: Path, not_inherited: tuple) -> None:
     """The builder process: one PDF per request, the latest request only."""
     builder = os.getpid()
+    for sock in not_inherited:
+        sock.close()
     try:
         os.setpgid(0, 0)
     except OSError:
@@ -107,11 +111,11 @@ def _run(conn, book_dir: Path, out_dir: Path) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the preview process stops the group itself
-    from ..pdf import load_weasyprint
-    from ..pipeline import build
-    from ..progress import Progress
-
     try:
+        from ..pdf import load_weasyprint
+        from ..pipeline import build
+        from ..progress import Progress
+
         load_weasyprint()  # imported once, for every rebuild
         while True:
             edit = conn.recv()

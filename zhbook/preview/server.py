@@ -27,7 +27,7 @@ TEXT_TYPES = ("text/css", "application/xhtml+xml")
 
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream does not keep the process alive
-    allow_reuse_address = False  # two previews on one port: the second is told, not both bound
+    allow_reuse_address = True  # restart at once after Ctrl-C (on Linux a second listener is still refused)
 
     def __init__(self, site: Site, port: int):
         self.site = site
