@@ -112,18 +112,23 @@ def measure(book: Path, out: Path, edits: int = 3, log=print) -> dict:
                 log(f"preview: edit {n + 1}: page {page_times[-1]:.2f} s, PDF {pdf_times[-1]:.1f} s")
             how = "no Chromium here: save → the server's event and a fetch of the page with the new text"
         code = preview.stop()
+        rebuilt = [float(s) for s in re.findall(r"pages rebuilt in ([\d.]+) s", preview.output())]
     if code != 0:
         raise AssertionError(f"the preview exited with {code} on Ctrl-C")
-    return {"page": page_times, "pdf": pdf_times, "how": how, "start": start, "chapter": chapter.name}
+    return {"page": page_times, "pdf": pdf_times, "how": how, "start": start, "chapter": chapter.name,
+            "rebuild": rebuilt}
 
 
 def table(result: dict, label: str) -> list[str]:
     """The "Preview" table of bench/results.md."""
     page, pdf = result["page"], result["pdf"]
-    return ["| book | edits | save → page, median (max) | save → fresh PDF, median (max) | measured |",
-            "|---|---:|---:|---:|---|",
+    rebuild = result["rebuild"]
+    server = f"{statistics.median(rebuild):.2f} s" if rebuild else "—"
+    return ["| book | edits | save → page, median (max) | of which the server's rebuild, median | "
+            "save → fresh PDF, median (max) | measured |",
+            "|---|---:|---:|---:|---:|---|",
             f"| {label} ({result['chapter']} edited) | {len(page)} | {statistics.median(page):.2f} s ({max(page):.2f}) | "
-            f"{statistics.median(pdf):.1f} s ({max(pdf):.1f}) | {result['how']} |"]
+            f"{server} | {statistics.median(pdf):.1f} s ({max(pdf):.1f}) | {result['how']} |"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,6 +4,7 @@ chapter, starting with its number as a link back to the call."""
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
 import lxml.html
@@ -19,6 +20,9 @@ def _xml(element) -> str:
     return etree.tostring(element, method="xml", encoding="unicode")
 
 
+# Kept for the chapters that did not change: the live preview (zhbook.preview) makes every document
+# again on each save. Chapters are frozen values, so an edited chapter is a new key.
+@functools.lru_cache(maxsize=4096)
 def body_with_notes(chapter: Chapter, documents: frozenset[str] = frozenset()) -> str:
     """The chapter's XHTML body with its note calls and notes in EPUB form, and its links to ids of
     other chapters (`#c002-h3`: every output id starts with its chapter's id) pointed at their

@@ -71,11 +71,12 @@ def run(book_dir: Path, out_dir: Path, port: int, open_browser: bool = False, qu
                              watch_filter=DefaultFilter(ignore_paths=ignored), debounce=WATCH_DEBOUNCE_MS,
                              step=WATCH_STEP_MS, raise_interrupt=True):
             site.saved()
-            if not quiet:
-                names = sorted({Path(p).name for _, p in changes})
-                print(f"preview: changed {', '.join(names[:3])}{' …' if len(names) > 3 else ''}", flush=True)
             if site.rebuild():
                 pdf.request(site.state.edit)
+                if not quiet:
+                    names = sorted({Path(p).name for _, p in changes})
+                    print(f"preview: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} saved; pages rebuilt in "
+                          f"{site.pages_seconds:.2f} s", flush=True)
     except KeyboardInterrupt:
         pass
     finally:

@@ -67,7 +67,9 @@ class Handler(BaseHTTPRequestHandler):
             state = site.snapshot()
             body = page.index(site.title, site.language, site.pages, state["generation"], state["assets"],
                               state["pdf"]["href"] if state["pdf"]["state"] != "none" else "")
-            return self._send(200, body, "text/html; charset=utf-8", head)
+            self._send(200, body, "text/html; charset=utf-8", head)
+            site.page_served.set()
+            return
         if name == "/_preview/events":
             return self._events(head)
         if name in ASSETS:
@@ -85,6 +87,8 @@ class Handler(BaseHTTPRequestHandler):
         if media_type in TEXT_TYPES:
             media_type += "; charset=utf-8"
         self._send(200, data, media_type, head)
+        if media_type.startswith("application/xhtml+xml"):
+            site.page_served.set()
 
     def _send(self, status: int, body: bytes, media_type: str, head: bool) -> None:
         self.send_response(status)
@@ -117,6 +121,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         site, seen = self.server.site, None
         state = site.snapshot()
+        with site.changed:
+            site.listeners += 1
         try:
             while not self.server.stopping:
                 if state is None:
@@ -128,3 +134,6 @@ class Handler(BaseHTTPRequestHandler):
                 state = site.wait(seen, PING_SECONDS)
         except (BrokenPipeError, ConnectionResetError, socket.timeout, OSError):
             pass
+        finally:
+            with site.changed:
+                site.listeners -= 1

@@ -24,6 +24,9 @@ from ..pipeline import prepare
 from ..progress import Progress
 
 
+FIRST_PAGE_SECONDS = 0.5  # at most this long for an open page to fetch its new text before packaging
+
+
 @dataclass(frozen=True)
 class Member:
     data: bytes
@@ -61,6 +64,9 @@ class Site:
         self.changed = threading.Condition()
         self.closed = False
         self.shown_warnings: set[str] = set()
+        self.pages_seconds = 0.0  # the last rebuild's time to new pages (the terminal shows it)
+        self.listeners = 0  # open pages (event streams)
+        self.page_served = threading.Event()  # a page of the newest build was served
 
     # --- the build loop's side -------------------------------------------------------------------
 
@@ -80,6 +86,7 @@ class Site:
         and stylesheet. On a BookError the last good pages stay and the error is shown (and printed);
         returns whether the book built."""
         diagnostics = Diagnostics(quiet=True)
+        started = time.perf_counter()
         try:
             ctx = prepare(self.book_dir, self.out_dir, diagnostics, Progress(quiet=True))
             made = epub.documents(ctx)
@@ -105,7 +112,13 @@ class Site:
         with self.changed:
             self.members, self.title, self.language, self.slug = members, meta.title, meta.language, meta.slug
             self.pages = [(d.file_name, d.title) for d in made.documents]
+        self.page_served.clear()
         self._publish(generation=self.state.generation + 1, error="", built_at=time.time())
+        self.pages_seconds = time.perf_counter() - started
+        if self.listeners:
+            # The open page fetches its new text first: packaging holds the interpreter for a
+            # while (the fonts' characters), and the author is looking at the page.
+            self.page_served.wait(FIRST_PAGE_SECONDS)
 
         try:
             ebook = epub.package(ctx, made)
