@@ -45,7 +45,7 @@ def run(book_dir: Path, out_dir: Path, port: int, open_browser: bool = False, qu
                 print(f"warning: {warning}", file=sys.stderr, flush=True)
             if not quiet:
                 print(f"pdf: {out_dir / (site.slug + '.pdf')} rebuilt in {report['seconds']:.1f} s", flush=True)
-        elif report["state"] == "failed":
+        elif report["state"] == "failed" and report["error"] != site.state.error:  # not said twice
             print(f"error: pdf: {report['error']}", file=sys.stderr, flush=True)
 
     try:

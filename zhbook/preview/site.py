@@ -125,6 +125,10 @@ class Site:
         except BookError as exc:
             self._failed(str(exc), diagnostics)
             return False
+        except Exception as exc:  # a bug of ours, as above
+            self._failed(f"internal error ({type(exc).__name__}: {exc}); run `build.py epub --debug` and report it",
+                         diagnostics)
+            return False
         packaged = {item.file_name: Member(item.content, item.media_type) for item in ebook.get_items()
                     if not isinstance(item, (EpubNav, EpubNcx))}  # made as the EPUB is written
         self._warn(diagnostics)
