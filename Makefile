@@ -73,7 +73,7 @@ bench: | $(VENV_STAMP) ## benchmark against pandoc and plain WeasyPrint: bench/r
 # make preview [PORT=N]: the book on http://127.0.0.1:PORT/, reloading on every save; the PDF follows in dist/.
 PORT ?= 8000
 .PHONY: preview
-preview: | $(VENV_STAMP) ## serve the book on 127.0.0.1:$(PORT), live: pages reload on save, the PDF is rebuilt
+preview: | $(VENV_STAMP) ## serve the book on 127.0.0.1 (PORT=8000), live: pages reload on save, the PDF follows
 	$(PY) build.py preview --book $(BOOK) --out $(OUT) --port $(PORT)
 
 # make import SRC=RAW.txt OUT=DIR: a scraped article to a book folder (then: make BOOK=DIR). OUT must be
