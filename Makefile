@@ -74,6 +74,12 @@ fuzz: | $(VENV_STAMP) ## fuzz the builder: FUZZ_EXAMPLES generated books, each a
 bench: | $(VENV_STAMP) ## benchmark against pandoc and plain WeasyPrint: bench/results.md (SIZES=100k,300k,1m)
 	$(PY) bench/run.py --sizes $(or $(SIZES),100k,300k,1m)
 
+# make preview [PORT=N]: the book on http://127.0.0.1:PORT/, reloading on every save; the PDF follows in dist/.
+PORT ?= 8000
+.PHONY: preview
+preview: | $(VENV_STAMP) ## serve the book on 127.0.0.1 (PORT=8000), live: pages reload on save, the PDF follows
+	$(PY) build.py preview --book $(BOOK) --out $(OUT) --port $(PORT)
+
 # make import SRC=RAW.txt OUT=DIR: a scraped article to a book folder (then: make BOOK=DIR). OUT must be
 # given: its default, dist/, is where books are built, not a book folder.
 .PHONY: import

@@ -314,6 +314,19 @@ def targets(facts_list: list[dict], rows: list[Row], rebuilds: list, sample: tup
     return lines
 
 
+def preview_section(facts: dict, work: Path, log) -> str:
+    """The live preview's latency on the largest book (bench/preview.py): save → page, save → PDF."""
+    import preview
+
+    base = work / facts["label"].lower()
+    try:
+        result = preview.measure(base / "book", base / "preview", log=log)
+    except AssertionError as exc:
+        return f"## Preview\n\nfailed: {' '.join(str(exc).split())[:500]}\n"
+    return "\n".join(["## Preview", "", "`build.py preview` on the book, one chapter page open; the chapter "
+                      "saved with one sentence moved (bench/preview.py).", "", *preview.table(result, facts["label"])]) + "\n"
+
+
 def profile_part(book: Path, log) -> str:
     """bench/profile_part.py on the book: where a PDF part's time goes (Markdown)."""
     log(f"profiling PDF parts of {book}")
@@ -408,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-peers", action="store_true", help="build with zhbook only")
     parser.add_argument("--skip-rebuilds", action="store_true", help="skip the rebuild measurements")
     parser.add_argument("--skip-profile", action="store_true", help="skip the profile of one PDF part")
+    parser.add_argument("--skip-preview", action="store_true", help="skip the live preview's latency")
     parser.add_argument("--out", type=Path, default=HERE / "results.md",
                         help="results file, or a folder to write results.md into (default bench/results.md)")
     parser.add_argument("--work", type=Path, default=HERE / "work", help="where books and outputs go (default bench/work)")
@@ -430,6 +444,8 @@ def main(argv: list[str] | None = None) -> int:
     rebuilds = [] if args.skip_rebuilds else bench_rebuilds(facts_list[-1], work, log)
     sample = None if args.skip_peers else sample_book_sizes(work, log)
     text = report(facts_list, rows, rebuilds, machine, argv, sample)
+    if not args.skip_preview:
+        text += "\n" + preview_section(facts_list[-1], work, log)
     if not args.skip_profile:
         text += "\n" + profile_part(work / facts_list[-1]["label"].lower() / "book", log)
     text += ("\nLoad average at the end (1/5/15 min): "

@@ -83,3 +83,12 @@ def test_the_report_profiles_a_pdf_part(results):
                          "plain: neither"}
     assert all(seconds > 0 for seconds in rows.values())
     assert "Functions with the most time of their own" in results
+
+
+def test_the_report_has_the_preview_latency(results):
+    """bench/preview.py on the book: save → page and save → fresh PDF, in seconds."""
+    section = results.split("## Preview", 1)[1].split("\n## ", 1)[0]
+    row = next(line for line in section.splitlines() if line.startswith("| 5K"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    page, pdf = float(cells[2].split()[0]), float(cells[4].split()[0])
+    assert 0 < page < 30 and 0 < pdf < 120, row

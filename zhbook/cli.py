@@ -1,4 +1,5 @@
-"""The command line: python build.py {epub,pdf,all,import,new} [--book DIR] [--out DIR] [--edition zh-Hant] [--strict] [-q]:
+"""The command line: python build.py {epub,pdf,all,import,new,preview} [--book DIR] [--out DIR]
+[--edition zh-Hant] [--vertical[=kindle]] [--strict] [-q]:
 arguments in, one line per error, warning or output file out; the work is zhbook.pipeline's."""
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Build a Chinese EPUB and PDF from Markdown.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import,new}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import,new,preview}")
     for name, help_text in (("epub", "build the EPUB"), ("pdf", "build the PDF"), ("all", "build both")):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book/)")
@@ -64,6 +65,12 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
     scaffold.add_argument("folder", type=Path, help="the book folder to create (must not hold a book)")
     scaffold.add_argument("--title", default="", help="the book's title (default: the folder's name)")
     scaffold.add_argument("--author", default="", help="the author (default: 佚名, to be replaced)")
+    preview = commands.add_parser("preview", help="serve the book on 127.0.0.1, reloading on every save")
+    preview.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book/)")
+    preview.add_argument("--out", type=Path, default=Path("dist"),
+                         help="output folder, where the PDF is rebuilt after each save (default: dist/)")
+    preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0: any free one)")
+    preview.add_argument("--open", dest="open_browser", action="store_true", help="open the preview in a browser")
     # Global options are accepted after the command too: build.py pdf --debug.
     for command in commands.choices.values():
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -81,6 +88,9 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
         elif args.command == "new":
             from .scaffold import new_book
             written = new_book(args.folder, args.title, args.author)
+        elif args.command == "preview":
+            from .preview import run
+            return run(_book_dir(args.book), args.out, args.port, args.open_browser, args.quiet)
         else:
             from .pipeline import build
             written = build(args.command, _book_dir(args.book), args.out, diagnostics, Progress(quiet=args.quiet),

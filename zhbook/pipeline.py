@@ -44,6 +44,8 @@ def _check(chapters: list[Chapter], colophon: Chapter | None, fonts: FontSet, di
                              "the chapter's first; make it ## or start a new chapter file", chapter.source.path,
                              level1[index] if index < len(level1) else None)
     for source in [c.source for c in chapters] + ([colophon.source] if colophon else []):
+        if not fonts.missing("".join(set(source.text))):  # the usual case, seen in one look per character
+            continue
         for number, line in enumerate(source.text.split("\n"), start=1):
             for char in fonts.missing(line):
                 diagnostics.warn(f"U+{ord(char):04X} {char!r} is in no embedded font and will not display",
@@ -65,12 +67,16 @@ def _level1_lines(text: str) -> list[int]:
 PDF_STAYS_HORIZONTAL = "the PDF stays horizontal: WeasyPrint has no vertical writing (Kozea/WeasyPrint #577)"
 
 
-def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
-          for_print: bool = False, edition: str = "", vertical: str = "") -> list[Path]:
-    """Build target ("epub", "pdf" or "all") of the book in book_dir into out_dir; the paths written.
-    edition: "zh-Hant" for the Traditional Chinese edition (zhbook.edition), "" for the book as written.
-    vertical ("vertical" or "kindle", from --vertical): a vertical EPUB, named <slug>.vertical.epub
-    (<slug>.vertical-kindle.epub) so that it sits beside the horizontal one."""
+def prepare(book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
+            for_print: bool = False, edition: str = "", vertical: str = "", target: str = "") -> RenderContext:
+    """The book loaded, its chapters rendered and checked: the one RenderContext every renderer is
+    handed (also the live preview's, zhbook.preview, which renders the EPUB from it on each save)."""
+    return _prepare(book_dir, out_dir, diagnostics, progress, for_print, edition, vertical, target)[0]
+
+
+def _prepare(book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress, for_print: bool,
+             edition: str, vertical: str, target: str):
+    """prepare(), and the edition's review entries (None for the book as written)."""
     cache_dir = paths.cache_dir()
     book = load_book(book_dir, diagnostics)
     review = None
@@ -98,10 +104,20 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, 
     fonts = FontSet(paths.fonts_dir(), styles.read("book.css"), cache_dir, dict(book.fonts))
     _check(chapters, colophon, fonts, diagnostics)
     diagnostics.raise_if_strict()
+    return RenderContext(book=book, chapters=tuple(chapters), colophon=colophon, fonts=fonts, styles=styles,
+                         cache_dir=cache_dir, out_dir=out_dir, diagnostics=diagnostics, progress=progress,
+                         for_print=for_print,
+                         epub_tag={"vertical": "vertical", "kindle": "vertical-kindle"}.get(vertical, "")), review
 
-    ctx = RenderContext(book=book, chapters=tuple(chapters), colophon=colophon, fonts=fonts, styles=styles,
-                        cache_dir=cache_dir, out_dir=out_dir, diagnostics=diagnostics, progress=progress,
-                        for_print=for_print, epub_tag={"vertical": "vertical", "kindle": "vertical-kindle"}.get(vertical, ""))
+
+
+def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
+          for_print: bool = False, edition: str = "", vertical: str = "") -> list[Path]:
+    """Build target ("epub", "pdf" or "all") of the book in book_dir into out_dir; the paths written.
+    edition: "zh-Hant" for the Traditional Chinese edition (zhbook.edition), "" for the book as written.
+    vertical ("vertical" or "kindle", from --vertical): a vertical EPUB, named <slug>.vertical.epub
+    (<slug>.vertical-kindle.epub) so that it sits beside the horizontal one."""
+    ctx, review = _prepare(book_dir, out_dir, diagnostics, progress, for_print, edition, vertical, target)
     # All or nothing: a failed PDF does not leave a new EPUB beside an old PDF; with --strict, a
     # warning given while rendering also leaves the previous outputs as they were.
     with outputs_together():

@@ -4,6 +4,7 @@ subset fonts, images, nav + NCX, cover and landmarks (ebooklib, through zhbook.e
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 from ebooklib import epub
@@ -73,8 +74,36 @@ def _metadata(ebook: epub.EpubBook, book: Book) -> None:
     ebook.add_metadata("DC", "date", book.build_date.strftime("%Y-%m-%d"))
 
 
+@dataclass
+class Documents:
+    """The book's XHTML documents in reading order, as the EPUB holds them, with what packaging
+    them needs. Making them is quick; packaging (the fonts cut to the characters they use) is not,
+    so the live preview (zhbook.preview) shows these first and the packaged book after."""
+
+    ebook: epub.EpubBook  # metadata and cover image so far
+    documents: list[XhtmlDocument]
+    stylesheet: str  # before the faces the book does not use are removed
+    entries: list[templates.Entry]
+    prefaces: list[dict]
+    landmarks: list[dict]
+    text_start: str  # the file name of the first body document (the "text" landmark)
+
+
 def render(ctx: RenderContext) -> Path:
     """Write the book's EPUB; return its path."""
+    ebook = package(ctx, documents(ctx))
+    options = {"epub3_landmark": True, "landmark_title": ctx.book.word("地标"),
+               "mtime": ctx.book.build_date.replace(tzinfo=None), "spine_direction": ctx.book.vertical}
+    path = ctx.output(f".{ctx.epub_tag}.epub" if ctx.epub_tag else ".epub")
+    with atomic_output(path) as tmp:
+        writer = ReproducibleEpubWriter(str(tmp), ebook, options, ctx.book.build_date)
+        writer.process()
+        writer.write()
+    return path
+
+
+def documents(ctx: RenderContext) -> Documents:
+    """Every XHTML document of the book, from our templates."""
     book, fonts, chapters = ctx.book, ctx.fonts, ctx.chapters
     stylesheet = ctx.styles.read(*(VERTICAL_STYLESHEETS if book.vertical else STYLESHEETS))
     ebook = epub.EpubBook()
@@ -122,14 +151,19 @@ def render(ctx: RenderContext) -> Path:
                                   f'{body_with_notes(c, documents)}</section>', "backmatter"))
             landmarks.append({"type": kind, "href": f"{c.id}.xhtml", "title": c.title})
     prefaces = [{"type": "preface", "href": f"{uid}.xhtml", "title": title} for uid, title, _ in preface]
-    documents = front + body + back
+    return Documents(ebook, front + body + back, stylesheet, entries, prefaces, landmarks, body[0].file_name)
 
+
+def package(ctx: RenderContext, made: Documents) -> epub.EpubBook:
+    """The EPUB's items: the documents, the fonts cut to the characters they set, the images, the
+    stylesheet, nav and NCX, landmarks and spine."""
+    book, fonts, ebook, documents = ctx.book, ctx.fonts, made.ebook, made.documents
     parsed = [ET.fromstring(d.content) for d in documents]
-    used = fonts.characters(parsed, stylesheet)
+    used = fonts.characters(parsed, made.stylesheet)
     # Only the faces the book sets text in (a book without code or quotations has no monospace or
     # 楷体 face), and the stylesheet declares only those.
     embedded = [font for font in fonts.embedded if used[font.name]]
-    stylesheet = unused_faces_removed(stylesheet, {f.name for f in fonts.embedded if f not in embedded})
+    stylesheet = unused_faces_removed(made.stylesheet, {f.name for f in fonts.embedded if f not in embedded})
     programs = fonts.subsets([(font, used[font.name], False) for font in embedded], ctx.progress, "epub font subsets")
     for font, program in zip(embedded, programs):
         ebook.add_item(epub.EpubItem(uid=f"font-{Path(font.name).stem}", file_name=f"fonts/{font.name}",
@@ -142,25 +176,17 @@ def render(ctx: RenderContext) -> Path:
     for document in documents:
         ebook.add_item(document)
 
-    ebook.toc = _toc(entries)
+    ebook.toc = _toc(made.entries)
     ebook.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title=book.word("目录"))
     nav.add_link(href=STYLESHEET_NAME, rel="stylesheet", type="text/css")
     ebook.add_item(nav)
     ebook.guide = [
         {"type": "cover", "href": "cover.xhtml", "title": book.word("封面")},
-        *prefaces[:1],
+        *made.prefaces[:1],
         {"type": "toc", "href": "contents.xhtml", "title": book.word("目录")},
-        {"type": "text", "href": body[0].file_name, "title": book.word("正文")},
-        *landmarks,
+        {"type": "text", "href": made.text_start, "title": book.word("正文")},
+        *made.landmarks,
     ]
     ebook.spine = documents
-
-    options = {"epub3_landmark": True, "landmark_title": book.word("地标"), "mtime": book.build_date.replace(tzinfo=None),
-               "spine_direction": book.vertical}
-    path = ctx.output(f".{ctx.epub_tag}.epub" if ctx.epub_tag else ".epub")
-    with atomic_output(path) as tmp:
-        writer = ReproducibleEpubWriter(str(tmp), ebook, options, book.build_date)
-        writer.process()
-        writer.write()
-    return path
+    return ebook

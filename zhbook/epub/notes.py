@@ -4,6 +4,7 @@ chapter, starting with its number as a link back to the call."""
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
 import lxml.html
@@ -23,25 +24,32 @@ def body_with_notes(chapter: Chapter, documents: frozenset[str] = frozenset()) -
     """The chapter's XHTML body with its note calls and notes in EPUB form, and its links to ids of
     other chapters (`#c002-h3`: every output id starts with its chapter's id) pointed at their
     documents (`c002.xhtml#c002-h3`); documents: the ids of the book's chapter documents."""
-    others = documents - {chapter.id}
-    if not chapter.notes and not any(f'href="#{doc}' in chapter.body for doc in others):
-        return chapter.body
+    return _body_with_notes(chapter.id, chapter.body, chapter.notes, documents)
+
+
+# Kept for the chapters that did not change: the live preview (zhbook.preview) makes every document
+# again on each save. Keyed on what is read (not the whole chapter, whose images would stay in memory).
+@functools.lru_cache(maxsize=1024)
+def _body_with_notes(chapter_id: str, body: str, notes: tuple, documents: frozenset[str]) -> str:
+    others = documents - {chapter_id}
+    if not notes and not any(f'href="#{doc}' in body for doc in others):
+        return body
     # epub:type stays a plain attribute name, written as is inside documents that declare the epub
     # namespace (zhbook.markdown.fragment).
-    container = fragment.parse(chapter.body)
+    container = fragment.parse(body)
     for link in container.iter("a"):
         target = link.get("href", "")
         document = target[1:].split("-", 1)[0]
         if target.startswith("#") and document in others:
             link.set("href", f"{document}.xhtml" + (target if target[1:] != document else ""))
-    calls = {note.call_id for note in chapter.notes}
+    calls = {note.call_id for note in notes}
     for link in container.iter("a"):
         if link.get("id") in calls and link.get("class") == "noteref":
             # In name order, as the calls have always been written (Python-Markdown sorts them).
             attributes = sorted({**link.attrib, **CALL_ATTRIBUTES}.items())
             link.attrib.clear()
             link.attrib.update(attributes)
-    return fragment.serialize(container) + "".join(_aside(note) for note in chapter.notes)
+    return fragment.serialize(container) + "".join(_aside(note) for note in notes)
 
 
 def _aside(note) -> str:
