@@ -128,9 +128,13 @@ def _not_utf8(raw: bytes, bad: int) -> Decoded:
         raise EncodingError(BINARY)
     likely = likely_encoding(raw)
     if likely == BIG5:
-        # cp950 is Big5 as Taiwan's and Hong Kong's pages are written (with the vendor additions).
-        return Decoded(raw.decode("cp950", "strict").lstrip("\ufeff"), "Big5",
-                       _warning("Big5", "Traditional Chinese text"))
+        # Big5 proper maps its full-width marks to the full-width forms (／ U+FF0F); cp950, Microsoft's Big5,
+        # reads the vendor additions that Big5 lacks but maps some marks elsewhere (∕ U+2215).
+        try:
+            text = raw.decode("big5")
+        except UnicodeDecodeError:
+            text = raw.decode("cp950")
+        return Decoded(text.lstrip("\ufeff"), "Big5", _warning("Big5", "Traditional Chinese text"))
     what = f": looks like {likely};" if likely else " and not GBK/GB18030 Chinese;"
     raise EncodingError(f"not UTF-8 (byte 0x{raw[bad]:02X}){what} save the file as UTF-8", line, column)
 

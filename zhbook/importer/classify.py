@@ -27,6 +27,11 @@ BYLINE_SEARCH = 5  # the byline is within this many lines after the first paragr
 MAX_TITLE = 80
 NAME_LIKE = re.compile(r"^[^，。！？：；、“”,.!?:;]{1,16}$")
 TITLE_TAG = re.compile(r"^\s*[\[【][^\]】]{1,8}[\]】]\s*|\s*[\[【][^\]】]{1,8}[\]】]\s*$")
+# "【准备材料】" alone on a line: a heading in a forum post.
+BRACKETED_HEADING = re.compile(r"^【[^】]{2,20}】$")
+# "你昨晚睡了几个小时？": a short question put to the reader opens a paragraph, it heads nothing.
+QUESTION_TO_READER = re.compile(r"^[^，]{0,8}[你您][^，]{0,8}[？?]$")
+POINT_SCHEMES = ("arabic-dot", "arabic-comma", "arabic-paren", "circled")
 PAGE_TITLE_SEPARATOR = re.compile(r"\s+[-–—|｜]\s*|\s*[_｜|]\s*")
 
 
@@ -94,8 +99,9 @@ def clutter_reason(line: Line, title: str) -> str:
 
 
 def prose(line: Line) -> bool:
-    """A line that says something: a sentence (with 。！？) or a long line."""
-    return (len(line.text) >= 12 and re.search("[。！？]", line.text) is not None) or len(line.text) > 50
+    """A line that says something: a sentence (with 。 or ！) or a long line. (A question alone may be a title
+    or a heading.)"""
+    return (len(line.text) >= 8 and re.search("[。！]", line.text) is not None) or len(line.text) > 50
 
 
 def first_prose(lines: list[Line], start: int = 0) -> int:
@@ -121,10 +127,12 @@ def link_like(line: Line) -> bool:
 def plain_heading_candidate(line: Line) -> bool:
     """A short unnumbered line that could be a heading: Chinese, not a sentence, a URL, a date or a credit."""
     text = line.text
+    if BRACKETED_HEADING.match(text):  # a forum post's "【准备材料】"
+        text = text[1:-1]
     return (len(text) <= MAX_PLAIN_HEADING and len(HAN_RE.findall(text)) >= 2 and "。" not in text
             and not CLAUSE_END.search(text) and not URL.search(text) and not DATE_ONLY.match(text)
             and not text.startswith(("（", "(", "【", "[", "—", "-")) and not NOT_A_HEADING.match(text)
-            and scheme_of(text)[0] is None)
+            and not QUESTION_TO_READER.match(text) and scheme_of(text)[0] is None)
 
 
 def numbered_kind(line: Line, scheme: str, label: re.Match) -> str:
@@ -212,13 +220,13 @@ def find_title(lines: list[Line], diagnostics: Diagnostics, path: Path) -> tuple
     return (top, full_title, *split_title(full_title))
 
 
-def reporters(text: str) -> str:
+def reporters(line: Line) -> str:
     """The names after 记者 in a byline or a news lead: "（记者 李晓 王丹）" → "李晓、王丹"."""
-    match = REPORTER.search(text)
+    match = REPORTER.search(line.plain)
     if not match:
         return ""
     names = []
-    for name in re.split(r"[\s、，]+", match.group("name")):
+    for name in re.split(r"[\s、，]+", line.text[match.start("name"):match.end("name")]):
         if REPORTER_STOP.match(name):
             break
         names.append(name)
@@ -255,7 +263,7 @@ def find_author(lines: list[Line], diagnostics: Diagnostics, path: Path) -> str:
             if author:
                 return found(i, author, match.start())
     for i in list(window)[:first_prose(lines) + 2]:
-        author = reporters(lines[i].text)
+        author = reporters(lines[i])
         if author:
             return found(i, author, 1)
     for i in list(window) + list(range(len(window), len(lines))):
@@ -319,7 +327,7 @@ def mark_top(lines: list[Line], top: int) -> None:
     start = first_prose(lines, top + 1)
     for i in range(top + 1, start):
         previous = lines[i - 1]
-        if lines[i].kind == "body" and previous.kind == "clutter" and previous.category in (PROMPT, NOTICE) \
+        if lines[i].kind == "body" and previous.kind == "clutter" and previous.category == PROMPT \
                 and len(lines[i].text) <= 30:
             lines[i].remove("the prompt continued", PROMPT)
     for i in range(start - 1, top, -1):
@@ -457,6 +465,10 @@ def assign_levels(headings: list[Line]) -> None:
     ranks: dict[str, int] = {}
     for heading in headings:
         ranks.setdefault(heading.scheme, len(ranks))
+    # Unnumbered headings after numbered points ("1. 免疫力下降", "2. …", then "怎样才能睡得更好？") are not
+    # sub-points of the last point: they rank first. (Under a 第一章 chapter they are its sections.)
+    if ranks.get(PLAIN, 0) > 0 and all(scheme in POINT_SCHEMES for scheme in ranks if scheme != PLAIN):
+        ranks = {scheme: (0 if scheme == PLAIN else rank + 1) for scheme, rank in ranks.items()}
     open_ranks: list[int] = []
     for heading in headings:
         rank = ranks[heading.scheme]

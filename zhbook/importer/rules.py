@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from ..cjk import HAN_RE
+
 # A pasted web page rather than the article's text.
 HTML_PAGE = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>]|<\?xml[^>]*>\s*<(?:!doctype\s+)?html)", re.I)
 # A URL is printable ASCII up to a space or a Chinese character; trailing sentence punctuation is not in it.
@@ -88,10 +90,10 @@ RELATED = re.compile(r"^(?:站内文章|相关阅读|相关文章|相关推荐|�
 RELATED_ITEM = re.compile(r"^(?:[·•●▪◆►▶▷>\-*]\s*\S|《[^》]+》$|(?:https?://|www\.)\S+$)")
 # A follow/share prompt addresses the reader: it opens with a cue and then asks for a follow, a like or a
 # share. A sentence about such prompts ("很多商家要求顾客扫码关注……") is text, not a prompt.
-PROMPT_START = re.compile(r"^[\s↓👇👆☝⬆↑▼☟>]*(?:请|欢迎|点击|点个|点一下|扫码|扫描|长按|记得|别忘了|更多|喜欢|觉得|星标|设为星标|"
-                          r"用微信|用手机|免费领取|关注我|"
+PROMPT_START = re.compile(r"^(?:[\s↓👇👆☝⬆↑▼☟>]*[👇👆☝⬆☟]|[\s↓▼>]*(?:请|欢迎|点击|点个|点一下|扫码|扫描|长按|记得|别忘了|更多|"
+                          r"喜欢|觉得|星标|设为星标|用微信|用手机|免费领取|"
                           r"如果觉得|如果你喜欢|如果您喜欢|如果喜欢|戳|添加|加入|后台回复|一键|立即|想了解更多|想看更多|"
-                          r"获取更多)")
+                          r"获取更多))")
 PROMPT_WORDS = re.compile(r"扫码关注|点击关注|一键关注|加关注|关注我们|关注公众号|关注本号|关注.{0,12}(?:公众号|视频号|微信号|头条号)|"
                           r"蓝字|星标|置顶|分享到|分享给|点赞|在看|转发|收藏本文|二维码|下载APP|打开APP|加入.{0,8}群|后台回复|"
                           r"阅读原文|查看原文|领取|在评论区|评论区|留言|一起探讨|好梦|关注我|APP|App|客户端")
@@ -249,7 +251,7 @@ def _navigation(match: re.Match, line: str) -> bool:
     if NARRATIVE_PUNCTUATION.search(line):
         return False
     items = [item for item in NAV_SPLIT.split(line) if item]
-    short = all(len(item) <= NAV_ITEM for item in items)
+    short = all(len(item) <= NAV_ITEM for item in items) and sum(HAN_RE.search(item) is not None for item in items) >= 2
     return short and (len(items) >= 3 or (len(items) >= 2 and NAV_ACCOUNT.search(line) is not None))
 
 

@@ -8,6 +8,7 @@ top-level part. Every file is written atomically, and the folder's files are mov
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,11 +119,14 @@ def book_toml(meta: dict[str, str], chapter_files: list[str]) -> str:
     return MARKER + "\n" + tomli_w.dumps({**values, "chapters": chapter_files})
 
 
-def colophon_markdown(disclaimer: Line | None, chapters: list[Chapter], removed: int, marks: int) -> str:
-    """The article's disclaimer and the editor's note on what the import changed."""
+def colophon_markdown(disclaimer: Line | None, chapters: list[Chapter], removed: list[str], marks: int) -> str:
+    """The article's disclaimer and the editor's note on what the import changed: the kinds of lines removed
+    (removed: each removed line's kind), with counts, in the order they first occur."""
     notes = ["本书据网络文章整理（由 build.py import 导入）"]
     if removed:
-        notes.append(f"删去了网站附加的 {removed} 行内容（图注、声明、分享提示等）")
+        kinds = Counter(removed)
+        listed = "、".join(f"{kind} {count} 行" for kind, count in kinds.items())
+        notes.append(f"删去了网页上不属于正文的 {len(removed)} 行（{listed}）")
     if marks:
         notes.append(f"文中 {marks} 处英文标点已改为中文全角标点")
     note = "，".join(notes) + "。"
