@@ -208,7 +208,7 @@ ACCOUNT_FORMS = (re.compile(r"^原创\s+\S+\s+(?P<account>\S+)\s+\d{4}"), re.com
 
 # What the colophon calls each kind of removed line (it lists only the kinds this article had).
 NAVIGATION, BYLINE, FONT_SIZE, CAPTION, EDITOR, NOTICE, PROMPT, RELATED_KIND, COUNTER, REPLIES, TITLE_AGAIN, PAGE = (
-    "网站导航", "署名和日期行", "字号切换", "图注和图片占位", "编辑署名", "转载和版权声明", "关注和分享提示", "相关阅读",
+    "网站导航", "署名和日期行", "字号切换", "图注和图片占位", "编辑署名", "转载和版权声明", "关注和分享提示", "推荐链接",
     "计数和分享栏", "读者回复", "重复的标题", "页眉页脚")
 
 
