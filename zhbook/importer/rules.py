@@ -307,9 +307,9 @@ CLUTTER_RULES = (
     ClutterRule(SEPARATOR, "separator line", NAVIGATION),
     ClutterRule(PROMPT_START, "follow/share prompt", PROMPT, _prompt),
     ClutterRule(ANYWHERE, "breadcrumb navigation", NAVIGATION, _breadcrumb),
+    ClutterRule(ANYWHERE, DATE_LINE_REASON, BYLINE, _date_metadata),
     ClutterRule(ANYWHERE, "counter or button", COUNTER, _counter),
     ClutterRule(TAGS, "topic tags", NAVIGATION),
     ClutterRule(ANYWHERE, "site navigation", NAVIGATION, _navigation),
-    ClutterRule(ANYWHERE, DATE_LINE_REASON, BYLINE, _date_metadata),
     ClutterRule(PROMO, "site promotion", PROMPT, lambda match, line: len(line) <= 80),
 )
