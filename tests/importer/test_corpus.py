@@ -164,7 +164,7 @@ def test_every_removed_line_is_reported_with_its_line_number(built, name):
 
 # Kinds the colophon names → the reasons the report gives for them.
 KINDS = {"图注和图片占位": ("image credit", "figure caption or image placeholder"), "编辑署名": ("editor line",),
-         "字号切换": ("font-size switcher",), "推荐链接": ("related-reading link",),
+         "字号切换": ("font-size switcher",), "推荐链接": ("related-reading link", "related-reading list"),
          "网站导航": ("end mark", "separator line", "breadcrumb navigation", "topic tags", "site navigation",
                   "table of contents")}
 

@@ -64,10 +64,13 @@ FIGURE_CAPTION = re.compile(r"^[▲△▼↑]?\s*(?:图|图表|组图)\s*\d+(?:\
 LEGAL = re.compile(r"^【[^】]*(?:法律|责任|声明|版权|免责|侵权|告知|转载|风险提示|投资提示)[^】]*】")
 # A navigation word ends at the line's end, a colon, a space or punctuation: "相关阅读：", "上一篇 …".
 _NAV_END = r"(?=$|[\s:：,，>》|｜\-—·•!！。])"
+# The heads of related-reading boxes ("相关阅读：", "往期推荐", "上一篇：…"): the box, not the article.
+RELATED_HEADS = (r"站内文章|相关阅读|相关文章|相关推荐|推荐阅读|延伸阅读|热门推荐|热门文章|热门阅读|猜你喜欢|往期推荐|往期回顾|"
+                 r"往期精选|精彩推荐|更多阅读|相关新闻|大家都在看|热点推荐|今日好文推荐|好文推荐|编辑推荐|阅读排行|"
+                 r"喜欢此内容的人还喜欢|阅读下一篇|上一篇|下一篇|前一篇|后一篇")
+RELATED_LINE = re.compile(r"^(?:" + RELATED_HEADS + ")" + _NAV_END)
 SITE_PROMPT = re.compile(
-    r"^(?:站内文章|相关阅读|相关文章|相关推荐|推荐阅读|延伸阅读|热门推荐|热门文章|热门阅读|猜你喜欢|往期推荐|往期回顾|"
-    r"往期精选|精彩推荐|更多阅读|更多精彩|上一篇|下一篇|前一篇|后一篇|返回顶部|返回首页|返回搜狐|阅读原文|查看原文|展开全文|分享到|"
-    r"相关新闻|大家都在看|热点推荐|今日好文推荐|好文推荐|编辑推荐|阅读排行|喜欢此内容的人还喜欢|阅读下一篇|文章导航|"
+    r"^(?:更多精彩|返回顶部|返回首页|返回搜狐|阅读原文|查看原文|展开全文|分享到|文章导航|"
     r"分享至|点击关注|关注我们|扫码关注|扫描二维码|长按二维码|长按识别|微信扫一扫|打开APP|下载APP|原文链接|原文地址|"
     r"本文链接|文章链接|网页链接|查看更多)" + _NAV_END
     + r"|^(?:责任编辑|免责声明|版权声明|特别声明|平台声明)")
@@ -84,9 +87,7 @@ WECHAT_HEADER = re.compile(r"^原创\s+\S.*\d{4}-\d{1,2}-\d{1,2}")
 REPRINT = re.compile(r"^(?:本文|文章|此文|本篇)(?:由|系|为|来自|来源于|转载自|转自|首发于|原载于|原发于|经|摘自|选自|"
                      r"原文首发于|已获|获)[^。]{0,40}?(?:转载|授权|原创|首发|刊发|发布)"
                      r"|^(?:未经(?:许可|授权|允许)|如需转载|转载请|欢迎转载|本文版权|版权归)")
-RELATED = re.compile(r"^(?:站内文章|相关阅读|相关文章|相关推荐|推荐阅读|延伸阅读|热门推荐|热门文章|热门阅读|猜你喜欢|"
-                     r"往期推荐|往期回顾|往期精选|精彩推荐|更多阅读|相关新闻|大家都在看|热点推荐|今日好文推荐|好文推荐|"
-                     r"编辑推荐|阅读排行|喜欢此内容的人还喜欢|阅读下一篇)[\s:：>》▼↓👇]*$")
+RELATED = re.compile(r"^(?:" + RELATED_HEADS + r")[\s:：>》▼↓👇]*$")
 RELATED_ITEM = re.compile(r"^(?:[·•●▪◆►▶▷>\-*]\s*\S|《[^》]+》$|(?:https?://|www\.)\S+$)")
 # A follow/share prompt addresses the reader: it opens with a cue and then asks for a follow, a like or a
 # share. A sentence about such prompts ("很多商家要求顾客扫码关注……") is text, not a prompt.
@@ -294,6 +295,7 @@ CLUTTER_RULES = (
     ClutterRule(LEGAL, "legal notice in 【】", NOTICE),
     ClutterRule(EDITOR_LINE, "editor line", EDITOR, _no_sentence),
     ClutterRule(SOURCE, SOURCE_REASON, BYLINE),
+    ClutterRule(RELATED_LINE, "related-reading list", RELATED_KIND),
     ClutterRule(SITE_PROMPT, SITE_PROMPT_REASON, PROMPT),
     ClutterRule(META, SITE_PROMPT_REASON, BYLINE),
     ClutterRule(DATELINE, DATE_LINE_REASON, BYLINE, _short_dateline),
