@@ -10,6 +10,7 @@ rule's changes do not count as losses."""
 
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
 from pathlib import Path
@@ -88,6 +89,20 @@ def test_the_corpus_is_wide():
         assert sum(kind in site for site in sites) >= 3, kind
     assert {expectations(name)["encoding"] for name in NAMES} >= {"utf-8", "utf-8-sig", "gbk", "gb18030", "big5",
                                                                    "utf-16"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_file_really_is_in_its_encoding(name):
+    raw, codec = (CORPUS / f"{name}.txt").read_bytes(), expectations(name)["encoding"]
+    raw.decode(codec)
+    if codec in ("gbk", "gb18030", "big5"):
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("utf-8")
+    if codec == "gb18030":  # characters GBK lacks
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("gbk")
+    assert raw.startswith(codecs.BOM_UTF8) == (codec == "utf-8-sig")
+    assert raw.startswith(codecs.BOM_UTF16_LE) == (codec == "utf-16")
 
 
 @pytest.mark.parametrize("name", NAMES)
