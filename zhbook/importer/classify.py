@@ -101,7 +101,7 @@ def clutter_reason(line: Line, title: str) -> str:
 def prose(line: Line) -> bool:
     """A line that says something: a sentence (with 。 or ！) or a long line. (A question alone may be a title
     or a heading.)"""
-    return (len(line.text) >= 8 and re.search("[。！]", line.text) is not None) or len(line.text) > 50
+    return (len(line.text) >= 8 and re.search("[。！；]|[.!]$", line.text) is not None) or len(line.text) > 50
 
 
 def first_prose(lines: list[Line], start: int = 0) -> int:
@@ -381,7 +381,7 @@ def mark_footer(lines: list[Line]) -> None:
     if last is None:
         return
     for line in lines[last + 1:]:
-        if line.kind == "body" and len(line.text) <= 30 and scheme_of(line.text)[0] is None:
+        if line.kind == "body" and len(line.text) <= 60 and not prose(line) and scheme_of(line.text)[0] is None:
             line.remove("page footer after the text", PAGE)
 
 

@@ -155,8 +155,8 @@ _BUTTONS = sorted(set("""
 申请转载 赞赏 赞赏支持 订阅 订阅专栏 专栏收录该内容 好文要顶 微信分享 刷新评论 刷新页面 返回顶部 默认排序 按时间排序 查看全部 个回答
 更多回答 查看更多 继续浏览内容 打开 继续 知道了 取消 允许 使用小程序 预览时标签不可点 继续滑动看下一个 向上滑动看下一个 轻触阅读原文
 微信扫一扫 扫一扫 关注该公众号 视频 小程序 轻点两下取消赞 轻点两下取消在看 跳至内容 跳到主要内容 字数 阅读 阅读量 阅读数 浏览 被浏览
-关注者 粉丝 篇文章 人赞同了该回答 人赞同了该文章 人点赞 人正在系统学习中 下载次数 查看 点击 人参与 参与 跟贴 赠金笔 收录于合集
-微博 微信 QQ QQ空间 朋友圈 新浪微博 +1 Chrome 评分 留言 条 次 个 ▼ ▲
+关注者 粉丝 篇文章 人赞同了该回答 人赞同了该文章 人点赞 人正在系统学习中 下载次数 查看 点击 人参与 参与 跟贴 收录于合集
+微博 微信 QQ QQ空间 朋友圈 新浪微博 +1 评分 留言 条 次 个 ▼ ▲
 """.split()), key=len, reverse=True)
 COUNTER_WORDS = re.compile("|".join(map(re.escape, _BUTTONS)))
 TAGS = re.compile(r"^(?:#[^#\s]{1,16}#?(?:\s*\d+个)?\s*)+$")
@@ -173,8 +173,7 @@ NOTICE_NOT = re.compile(r"法院|判决|起诉|案件|律师|他人|行为|违�
 # What a site says about itself: app promotion, hotlines, advertisements, boilerplate it adds to every page.
 PROMO = re.compile(r"^(?:海量资讯|更多精彩|更多资讯|精彩内容)|^.{0,24}尽在.{0,12}(?:APP|App|客户端)|^【推荐】|^(?:广告|推广)\s*[:：]"
                    r"|^.{0,10}(?:报料|爆料|新闻热线|投稿邮箱|商务合作)\s*[:：]|^(?:点击)?(?:播报本文|语音播报|收听本文)"
-                   r"|^分享让更多人看到|^文章知识点与官方知识档案匹配|^真诚赞赏|^还没有人赞赏|^小礼物走一走|^您的电子邮箱地址不会被公开"
-                   r"|^(?:GMT[+-]\d|Processed in)|^Notice: The content above")
+                   r"|^(?:GMT[+-]\d|Processed in)")
 # Lines that end the article: what follows them is the page's footer (comments, replies, links, buttons).
 TAIL_REASONS = ("editor line", "end mark", "reprint notice", "reprint or copyright notice", "legal notice in 【】",
                 "site promotion", DATE_LINE_REASON)
