@@ -31,6 +31,7 @@ TITLE_TAG = re.compile(r"^\s*[\[【][^\]】]{1,8}[\]】]\s*|\s*[\[【][^\]】]{1
 BRACKETED_HEADING = re.compile(r"^【[^】]{2,20}】$")
 # "你昨晚睡了几个小时？": a short question put to the reader opens a paragraph, it heads nothing.
 QUESTION_TO_READER = re.compile(r"^[^，]{0,8}[你您][^，]{0,8}[？?]$")
+QUESTION = re.compile(r".{4,}[？?]$")
 POINT_SCHEMES = ("arabic-dot", "arabic-comma", "arabic-paren", "circled")
 PAGE_TITLE_SEPARATOR = re.compile(r"\s+[-–—|｜]\s*|\s*[_｜|]\s*")
 
@@ -375,9 +376,10 @@ def mark_contents(lines: list[Line]) -> None:
 
 
 def mark_footer(lines: list[Line]) -> None:
-    """Short lines after the last sentence of the text (buttons, links, a motto) are the page's footer."""
+    """Short lines after the last sentence of the text (buttons, links, a motto) are the page's footer. (A
+    question to the readers at the end is the author's.)"""
     last = max((i for i, line in enumerate(lines) if line.kind in ("body", "disclaimer") and
-                (prose(line) or DISCLAIMER.match(line.text))), default=None)
+                (prose(line) or QUESTION.search(line.text) or DISCLAIMER.match(line.text))), default=None)
     if last is None:
         return
     for line in lines[last + 1:]:

@@ -198,7 +198,8 @@ BYLINE_FORMS = (
                r"(?:\s*[|｜].*)?$"),
     re.compile(r"^(?:以下文章来源于|本文来源于|本文转载自|转载自).*[，,\s]作者\s*[:：]?\s*(?P<name>[^\s，,。]{2,12})$"),
     re.compile(r"^(?P<name>[^\s|｜]{1,12})的(?:博客|个人空间|主页|专栏)$"),
-    re.compile(r"^(?P<name>[^\s\d|｜:：，。]{2,16})\s+(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(?P<name>[^\s\d|｜:：，。]{2,16})(?<!于)\s+(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
+               r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s+(?!发布|发表|编辑|更新)[\u4e00-\u9fff]{2,4})?$"),  # (and the place)
 )
 # The button under an author's name on Zhihu, Jianshu, CSDN, cnblogs: the line above it names the author.
 FOLLOW = re.compile(r"^(?:\+?\s*加?关注(?:他|她|作者)?|\d[\d,.]*\s*万?\s*人赞同了该(?:回答|文章))$")
