@@ -15,11 +15,11 @@ from ..cjk import HAN_RE
 from ..errors import Diagnostics
 from .punctuation import normalise_punctuation
 from .rules import (ACCOUNT_FORMS, AUTHOR, AUTHOR_END, BYLINE, BYLINE_FORMS, CLAUSE_END, CLOSING_HEADING,
-                    CLUTTER_RULES, CONTENTS, DATE_LINE_REASON, DATE_ONLY, DISCLAIMER, FIGURE, FOLLOW, MAX_NUMBERED_HEADING,
-                    MAX_PLAIN_HEADING, NAMES_THE_SITE, NAVIGATION, NOT_A_HEADING, NOTICE, PAGE, PLAIN, PROMPT, RELATED,
-                    RELATED_ITEM, RELATED_KIND, REPLIES, REPLY, REPORTER, REPORTER_STOP, SCHEMES, SENTENCE_END,
-                    SENTENCE_PUNCTUATION, SITE_SUFFIX, SITE_WORDS, SOURCE_REASON, TAIL_REASONS, TAIL_START, TITLE_AGAIN,
-                    TITLE_SEPARATOR, TRADITIONAL_FOLD, URL)
+                    CLUTTER_RULES, CONTENTS, DATE_LINE_REASON, DATE_ONLY, DISCLAIMER, FIGURE, FOLLOW,
+                    MAX_NUMBERED_HEADING, MAX_PLAIN_HEADING, NAMES_THE_SITE, NAVIGATION, NOT_A_HEADING, PAGE, PLAIN,
+                    PROMPT, RELATED, RELATED_ITEM, RELATED_KIND, REPLIES, REPLY, REPORTER, REPORTER_STOP, SCHEMES,
+                    SENTENCE_END, SENTENCE_PUNCTUATION, SITE_SUFFIX, SITE_WORDS, SOURCE_REASON, TAIL_REASONS,
+                    TAIL_START, TITLE_AGAIN, TITLE_SEPARATOR, TRADITIONAL_FOLD, URL)
 
 ANONYMOUS = "佚名"
 MAX_RELATED_LINKS = 12  # a related-reading box lists a few titles; more lines are the article again
@@ -259,7 +259,8 @@ def find_author(lines: list[Line], diagnostics: Diagnostics, path: Path) -> str:
     for i in window:
         match = AUTHOR.search(lines[i].plain)
         # Not at the start of the line only in a metadata line: short, no sentence punctuation.
-        if match and (match.start() == 0 or (len(lines[i].raw) <= 80 and not SENTENCE_PUNCTUATION.search(lines[i].raw))):
+        metadata_line = len(lines[i].raw) <= 80 and not SENTENCE_PUNCTUATION.search(lines[i].raw)
+        if match and (match.start() == 0 or metadata_line):
             author = AUTHOR_END.sub("", lines[i].text[match.start("name"):]).strip()
             if author:
                 return found(i, author, match.start())
