@@ -19,6 +19,7 @@ import pytest
 
 from tests.helpers import epub_documents
 from tests.importer.test_import import EpubCheckBatch, cli_main
+from zhbook.importer.write import KINDS_HANT
 
 pytestmark = pytest.mark.slow
 
@@ -135,8 +136,10 @@ def test_headings(built, name):
                 for m in re.finditer(r"^(#{1,6}) (.+)$", chapters, re.M)]
     # Headings the importer supplies (引言, 结语, the book's title over a text without headings) are named in
     # the colophon as added; the rest are the article's.
-    own = [heading for heading in headings if f"“{heading[1]}”为整理时所加" not in colophon
-           and not (heading[1] == result["meta"]["title"] and "以书名为章题" in colophon)]
+    added = set(re.findall(r"[“「](.+?)[”」][为為]整理[时時]所加", colophon))
+    whole = re.search("以[书書]名[为為]章[题題]", colophon) is not None
+    own = [heading for heading in headings if heading[1] not in added
+           and not (heading[1] == result["meta"]["title"] and whole)]
     assert own == expected["headings"]
 
 
@@ -155,10 +158,10 @@ def test_no_clutter_is_left_in_the_book(built, name):
     moved lines) or the colophon's editor's note; no removed line is a paragraph of it."""
     expected, result = expectations(name), built[name]
     allowed = {sentence for line in expected["body"] + expected["colophon"] + [h for _, h in expected["headings"]]
-               + [result["meta"]["title"], result["meta"].get("subtitle", ""), "引言", "结语"]
+               + [result["meta"]["title"], result["meta"].get("subtitle", ""), "引言", "结语", "結語"]
                for sentence in sentences(line)}
     extra = [text for text, tag in result["blocks"]
-             if "编者说明" not in text and any(sentence not in allowed for sentence in sentences(text))]
+             if "编者说明" not in text and "編者說明" not in text and any(sentence not in allowed for sentence in sentences(text))]
     assert extra == []
     paragraphs = {folded(text) for text, tag in result["blocks"] if not tag.startswith("h")}
     assert [line for line in expected["removed"] if folded(line) in paragraphs] == []
@@ -190,11 +193,14 @@ def test_the_colophon_says_what_was_removed_from_this_article(built, name):
     result = built[name]
     colophon = (result["out"] / result["meta"]["colophon"]).read_text("utf-8")
     reasons = re.findall(r": removed \((.+?)\): ", result["import"].stderr)
-    summary = re.search(r"删去了网页上不属于正文的 (\d+) 行（(.+?)）", colophon)
+    summary = re.search(r"(?:删去了网页上不属于正文|刪去了網頁上不屬於正文)的 (\d+) 行（(.+?)）", colophon)
     assert summary and int(summary.group(1)) == len(reasons)
     counts = {kind: int(count) for kind, count in re.findall(r"([^、\s]+) (\d+) 行", summary.group(2))}
     assert sum(counts.values()) == len(reasons) and all(counts.values())
+    traditional = result["meta"]["language"] == "zh-Hant"
     for kind, kind_reasons in KINDS.items():
+        kind = KINDS_HANT[kind] if traditional else kind
         assert counts.get(kind, 0) == sum(reason in kind_reasons for reason in reasons), kind
+    assert ("編者說明" in colophon) == traditional and ("编者说明" in colophon) != traditional
     for expected_line in expectations(name)["colophon"]:
         assert folded(expected_line) in folded(colophon)

@@ -71,3 +71,9 @@ def test_the_colophon_names_only_the_kinds_removed_with_counts():
     assert "删去了网页上不属于正文的 3 行（网站导航 2 行、编辑署名 1 行）" in note
     assert "图注" not in note and "声明" not in note and "标点" not in note
     assert "删去" not in colophon_markdown(None, [], [], 2)
+
+
+def test_a_traditional_edition_has_its_note_in_traditional_characters():
+    note = colophon_markdown(None, [], ["网站导航", "转载和版权声明"], 3, "zh-Hant")
+    assert note == ("**編者說明：**本書據網路文章整理（由 build.py import 匯入），刪去了網頁上不屬於正文的 2 行（網站導覽 1 行、"
+                    "轉載和版權聲明 1 行），文中 3 處英文標點已改為中文全形標點。\n")

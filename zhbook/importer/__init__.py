@@ -94,18 +94,18 @@ def import_article(source: Path, out_dir: Path, diagnostics: Diagnostics) -> lis
     for block in blocks:
         block.text = tidy_label(block.text, scheme_of(block.text)[0] or "")
     assign_levels([block for block in blocks if block.kind == "heading"])
-    chapters = build_chapters(blocks, title)
+    # The edition's language follows the article's characters: a Traditional article is zh-Hant.
+    language = "zh-Hant" if looks_traditional("".join(block.text for block in blocks)) else "zh-Hans"
+    chapters = build_chapters(blocks, title, language)
     disclaimer = next((line for line in lines if line.kind == "disclaimer"), None)
     marks = sum(line.marks for line in lines if line.kind not in ("clutter", "author"))
     removed = [line.category for line in lines if line.kind == "clutter"]
     report(lines, source, diagnostics)
-    # The edition's language follows the article's characters: a Traditional article is zh-Hant.
-    language = "zh-Hant" if looks_traditional("".join(block.text for block in blocks)) else "zh-Hans"
 
     chapter_files = [chapter_file(number, chapter) for number, chapter in enumerate(chapters, start=1)]
     meta = {"title": title, "subtitle": subtitle, "author": author, "language": language,
             "colophon": "colophon.md"}
     files = {"book.toml": book_toml(meta, chapter_files)}
     files.update((name, chapter.markdown()) for name, chapter in zip(chapter_files, chapters))
-    files["colophon.md"] = colophon_markdown(disclaimer, chapters, removed, marks)
+    files["colophon.md"] = colophon_markdown(disclaimer, chapters, removed, marks, language)
     return write_book(out_dir, files, diagnostics)
