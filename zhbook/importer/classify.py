@@ -1,7 +1,10 @@
 """Lines of an article → what each is: title, author, clutter, disclaimer, heading, list item or body.
 
-Clutter is a whole line the website added (rules.CLUTTER_RULES); a sentence about 扫码关注 is text.
-Heading levels come from the numbering schemes in the order they first appear.
+Clutter is a whole line the website added: a line the table removes (rules.CLUTTER_RULES), and what its
+place tells: the page's header above the headline, the lines between headline and text that lead nowhere,
+everything after the line that ends the article (an editor line, a notice, a reply …), short lines after the
+last sentence. A sentence about 扫码关注 is text. Heading levels come from the numbering schemes in the order
+they first appear.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """The importer's rules: every pattern that decides what a line of a scraped article is.
 
-CLUTTER_RULES is the table classify walks, in order, for each line below the title: the first rule that
-accepts a line removes it, and its reason is what the report prints. The other patterns name headings,
-bylines, site names and the like for zhbook.importer.classify.
+CLUTTER_RULES is the table classify walks, in order, for every line: the first rule that accepts a line
+removes it, its reason is what the report prints and its kind what the colophon counts. The other patterns
+name what classify decides from a line's neighbours: bylines (AUTHOR, REPORTER, BYLINE_FORMS, FOLLOW), where
+the article ends (TAIL_START, REPLY), related-reading boxes, tables of contents, headings. Lines are matched in
+the Simplified spelling of the rules' words (TRADITIONAL_FOLD), so one table serves Traditional pages too.
 """
 
 from __future__ import annotations
