@@ -177,7 +177,6 @@ def test_cli_damaged_utf8_chapter_names_line_and_column(tmp_path):
 
 
 @pytest.mark.parametrize("text, encoding, says", [
-    ("# 第一章\n\n中文內容，繁體字。臺灣的出版社。\n", "big5", "a.md:1:3: not UTF-8 (byte 0xB2): looks like Big5"),
     ("# 第一章\n\n日本語のテキストです。\n", "shift_jis", "a.md:1:3: not UTF-8 (byte 0x91): looks like Shift-JIS"),
     ("# 第一章\n\n日本語のテキストです。東京都に住んでいます。\n", "euc_jp",
      "a.md:1:3: not UTF-8 (byte 0xC2): looks like EUC-JP"),
@@ -216,7 +215,7 @@ def test_cli_utf16_chapter_with_bom_is_decoded_with_a_warning(tmp_path):
     assert "十六位编码。" in epub_text(tmp_path / "out" / "u16.epub")
 
 
-def test_gb18030_with_rare_characters_is_accepted_and_big5_is_not(tmp_path):
+def test_gb18030_with_rare_characters_and_big5_are_accepted_with_a_warning(tmp_path):
     diagnostics = Diagnostics(quiet=True)
     root = write_book(tmp_path / "b", MINIMAL)
     (root / "chapters").mkdir()
@@ -224,8 +223,9 @@ def test_gb18030_with_rare_characters_is_accepted_and_big5_is_not(tmp_path):
     assert "𠮷€，少见字。" in load_book(root, diagnostics).chapters[0].text
     assert any("decoded as GB18030" in w for w in diagnostics.warnings)
     (root / "chapters" / "a.md").write_bytes("# 標題\n\n中文內容，繁體字。\n".encode("big5"))
-    with pytest.raises(BookError, match="looks like Big5"):
-        load_book(root, Diagnostics(quiet=True))
+    diagnostics = Diagnostics(quiet=True)
+    assert "中文內容，繁體字。" in load_book(root, diagnostics).chapters[0].text
+    assert any("decoded as Big5 (Traditional Chinese text)" in w for w in diagnostics.warnings)
 
 
 def test_metadata_with_control_characters_is_cleaned(tmp_path):

@@ -38,8 +38,14 @@ def test_accepted_encodings_give_the_text_its_name_and_the_warning(raw, encoding
     assert (decoded.encoding, decoded.warning) == (encoding, warning)
 
 
+def test_big5_traditional_chinese_is_read_with_a_warning():
+    text = "# 第一章\n\n中文內容，繁體字。臺灣的出版社「聯經」。\n"
+    decoded = decode(text.encode("big5"), "a.md")
+    assert (decoded.text, decoded.encoding) == (text, "Big5")
+    assert decoded.warning == "not UTF-8: decoded as Big5 (Traditional Chinese text); save it as UTF-8"
+
+
 @pytest.mark.parametrize("text, codec, says", [
-    ("# 第一章\n\n中文內容，繁體字。臺灣的出版社。\n", "big5", "not UTF-8 (byte 0xB2): looks like Big5 (Traditional Chinese)"),
     ("# 第一章\n\n日本語のテキストです。\n", "shift_jis", "not UTF-8 (byte 0x91): looks like Shift-JIS (Japanese)"),
     ("# 第一章\n\n日本語のテキストです。東京都に住んでいます。\n", "euc_jp",
      "not UTF-8 (byte 0xC2): looks like EUC-JP (Japanese)"),

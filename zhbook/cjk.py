@@ -55,3 +55,22 @@ def takes_full_em(char: str) -> bool:
 
 def is_chinese(char: str) -> bool:
     return bool(char) and CHINESE_RE.match(char) is not None
+
+
+# Han characters outside GB2312 (the Simplified set): a few in Simplified text (rare names), a large share in
+# Traditional text (這 們 來 說 時 會 …).
+TRADITIONAL_SHARE = 0.08
+
+
+def looks_traditional(text: str) -> bool:
+    """Whether text is written in Traditional characters: enough of its Han characters are outside GB2312."""
+    han = HAN_RE.findall(text)
+    if not han:
+        return False
+    outside = 0
+    for char in han:
+        try:
+            char.encode("gb2312")
+        except UnicodeEncodeError:
+            outside += 1
+    return outside >= TRADITIONAL_SHARE * len(han)

@@ -2,9 +2,10 @@
 
 One policy for both, so a file reads the same whichever way it comes in:
   UTF-8, with or without a BOM: read silently.
-  UTF-16 with a BOM, UTF-16 without one (recognised by its NUL bytes), GBK and GB18030 Chinese: read, with
-    a warning naming the encoding (the user should save it as UTF-8, but nothing is lost).
-  Anything else is refused in one line that names what it looks like (Big5, Shift-JIS, EUC-JP, EUC-KR,
+  UTF-16 with a BOM, UTF-16 without one (recognised by its NUL bytes), GBK and GB18030 Chinese, Big5
+    Traditional Chinese: read, with a warning naming the encoding (the user should save it as UTF-8, but
+    nothing is lost).
+  Anything else is refused in one line that names what it looks like (Shift-JIS, EUC-JP, EUC-KR,
     Latin-1/Windows-1252, binary) rather than turned into mojibake.
 And the characters XML forbids (FORBIDDEN), removed from what was read with a warning (strip_forbidden).
 """
@@ -126,6 +127,14 @@ def _not_utf8(raw: bytes, bad: int) -> Decoded:
     if looks_binary(raw):
         raise EncodingError(BINARY)
     likely = likely_encoding(raw)
+    if likely == BIG5:
+        # Big5 proper maps its full-width marks to the full-width forms (／ U+FF0F); cp950, Microsoft's Big5,
+        # reads the vendor additions that Big5 lacks but maps some marks elsewhere (∕ U+2215).
+        try:
+            text = raw.decode("big5")
+        except UnicodeDecodeError:
+            text = raw.decode("cp950")
+        return Decoded(text.lstrip("\ufeff"), "Big5", _warning("Big5", "Traditional Chinese text"))
     what = f": looks like {likely};" if likely else " and not GBK/GB18030 Chinese;"
     raise EncodingError(f"not UTF-8 (byte 0x{raw[bad]:02X}){what} save the file as UTF-8", line, column)
 
@@ -192,6 +201,7 @@ def _western(text: str) -> bool:  # mostly ASCII letters, the rest accented lett
     return _share(text, WESTERN) >= 0.9 and sum(ord(c) > 0x7F for c in text) <= 0.4 * len(text)
 
 
+BIG5 = "Big5 (Traditional Chinese)"
 CJK_TEXT = re.compile(f"[{HAN}{KANA}\u3000-\u303f\uff00-\uffef\u2018-\u201d\u2026\u2014]")
 # What the non-ASCII characters of Western European text are: accented letters, typographic marks, €.
 WESTERN = re.compile("[\u00a0-\u024f\u2013\u2014\u2018-\u201e\u2026\u20ac]")
@@ -201,7 +211,7 @@ CANDIDATES = (
     ("shift_jis", "Shift-JIS (Japanese)", _japanese),
     ("euc_jp", "EUC-JP (Japanese)", _japanese),
     ("euc_kr", "EUC-KR (Korean)", lambda text: _share(text, HANGUL_RE) >= 0.5),
-    ("big5", "Big5 (Traditional Chinese)", lambda text: _share(text, CJK_TEXT) >= 0.9),
+    ("cp950", BIG5, lambda text: _share(text, CJK_TEXT) >= 0.9),
     ("cp1252", "Latin-1/Windows-1252 (Western European)", _western),
     ("latin-1", "Latin-1/Windows-1252 (Western European)", _western),  # the bytes cp1252 leaves undefined
 )

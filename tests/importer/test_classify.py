@@ -8,8 +8,9 @@ import pytest
 
 from zhbook.errors import Diagnostics
 from zhbook.importer.classify import (ANONYMOUS, Line, assign_levels, classify, find_author, find_title, link_like,
-                                      mark_related_links, numbered_kind, plain_heading_candidate, read_lines,
-                                      related_links, scheme_of, split_title, squeezed, strip_site_name, tidy_label)
+                                      mark_related_links, mark_rules, numbered_kind, plain_heading_candidate,
+                                      read_lines, related_links, reporters, scheme_of, split_title, squeezed,
+                                      strip_site_name, tidy_label)
 
 pytestmark = pytest.mark.fast
 PATH = Path("a.txt")
@@ -65,6 +66,7 @@ def test_link_like(text, like):
 
 def test_find_title_skips_the_breadcrumb_and_cuts_the_site_name_and_subtitle():
     lines = lines_of("首页 > 财经 > 正文", "个人养老金怎么买最划算——一份2024年的实用指南 - 财经观察网", BODY)
+    mark_rules(lines)
     diagnostics = Diagnostics(quiet=True)
     assert find_title(lines, diagnostics, PATH) == (
         1, "个人养老金怎么买最划算——一份2024年的实用指南", "个人养老金怎么买最划算", "一份2024年的实用指南")
@@ -73,28 +75,70 @@ def test_find_title_skips_the_breadcrumb_and_cuts_the_site_name_and_subtitle():
     assert diagnostics.warnings == []
 
 
+def test_the_title_is_the_headline_above_the_byline_not_the_site_header():
+    lines = lines_of("新浪首页 新闻 体育 财经 娱乐 科技 博客", "山间小记", "一个程序员的慢生活", "在阳台种番茄的一年",
+                     "2024年07月26日 07:12  证券时报", BODY)
+    mark_rules(lines)
+    assert find_title(lines, Diagnostics(quiet=True), PATH)[1] == "在阳台种番茄的一年"
+    assert [line.reason for line in lines[:3]] == ["site navigation", "page header above the title",
+                                                   "page header above the title"]
+    # Without a byline or date line: the first line that can be a headline.
+    lines = lines_of("博客园  首页  新随笔  联系  订阅  管理", "Git误删分支后如何恢复", BODY)
+    mark_rules(lines)
+    assert find_title(lines, Diagnostics(quiet=True), PATH)[1] == "Git误删分支后如何恢复"
+    # A page title is cut to the headline the page shows on its own line.
+    lines = lines_of("Python读取大文件的几种方法对比_python 大文件 逐行读取-CSDN博客", "Python读取大文件的几种方法对比",
+                     "码农小张 于 2023-07-14 16:42:18 发布", BODY)
+    mark_rules(lines)
+    assert find_author(lines, Diagnostics(quiet=True), PATH) == "码农小张"
+    assert find_title(lines, Diagnostics(quiet=True), PATH)[:2] == (1, "Python读取大文件的几种方法对比")
+
+
 def test_a_paragraph_as_title_is_warned_about():
     diagnostics = Diagnostics(quiet=True)
     find_title(lines_of(BODY, BODY), diagnostics, PATH)
-    assert diagnostics.warnings == [f"a.txt:1: the first line, taken as the title, looks like a paragraph "
+    assert diagnostics.warnings == [f"a.txt:1: the line taken as the title looks like a paragraph "
                                     f"({len(BODY)} characters); put the article's title on the first line"]
 
 
 def test_find_author_marks_the_byline_or_warns():
     lines = lines_of("标题", "2023年08月12日 14:35  来源：环球商业网  作者：李四", BODY)
-    assert find_author(lines, 0, Diagnostics(quiet=True), PATH) == "李四"
+    assert find_author(lines, Diagnostics(quiet=True), PATH) == "李四"
     assert (lines[1].kind, lines[1].reason) == ("author", "byline (author: 李四)")
     diagnostics = Diagnostics(quiet=True)
-    assert find_author(lines_of("标题", *[BODY] * 4, "作者：近", BODY), 0, diagnostics, PATH) == "近"
-    assert find_author(lines_of("标题", *[BODY] * 5, "作者：太远", BODY), 0, diagnostics, PATH) == ANONYMOUS
+    assert find_author(lines_of("标题", BODY, *[BODY] * 3, "作者：近", BODY), diagnostics, PATH) == "近"
+    assert find_author(lines_of("标题", BODY, *[BODY] * 4, "作者：太远", BODY), diagnostics, PATH) == ANONYMOUS
     assert diagnostics.warnings[-1] == ("a.txt: no author line (作者：…) near the top: the author is set to 佚名; "
                                         "correct it in book.toml")
+
+
+@pytest.mark.parametrize("page, author", [
+    (["原创 老K 老K聊理财 2024年06月03日 21:30 浙江"], "老K"),
+    (["本帖最后由 老周爱折腾 于 2024-4-21 21:05 编辑"], "老周爱折腾"),
+    (["发表于 2023年9月2日 由 阿木"], "阿木"),
+    (["老树的博客"], "老树"),
+    (["小明的家 2024-02-18 21:40"], "小明的家"),
+    (["以下文章来源于丁香医生 ，作者张雪"], "张雪"),
+    (["澎湃新闻记者 周一凡 实习生 李欣然"], "周一凡"),
+    (["林深", "互联网公司产品总监", "关注", "3,612 人赞同了该回答"], "林深"),
+])
+def test_the_bylines_of_sites(page, author):
+    lines = lines_of("标题", *page, BODY)
+    mark_rules(lines)
+    assert find_author(lines, Diagnostics(quiet=True), PATH) == author
+
+
+def test_reporters_in_a_news_lead_are_the_authors_and_the_lead_stays_text():
+    lines = lines_of("标题", "　　本报北京3月11日电（记者 李晓 王丹）记者从人力资源和社会保障部获悉，试点将扩大。")
+    assert reporters(lines[1]) == "李晓、王丹"
+    assert find_author(lines, Diagnostics(quiet=True), PATH) == "李晓、王丹" and lines[1].kind == "body"
+    assert reporters(lines_of("记者从人力资源和社会保障部获悉。")[0]) == ""
 
 
 def test_a_byline_in_a_sentence_is_no_byline():
     diagnostics = Diagnostics(quiet=True)
     lines = lines_of("标题", "他说，文/图都由记者：小王提供。", BODY)
-    assert find_author(lines, 0, diagnostics, PATH) == ANONYMOUS and lines[1].kind == "body"
+    assert find_author(lines, diagnostics, PATH) == ANONYMOUS and lines[1].kind == "body"
 
 
 def test_related_links_stop_at_text_and_keep_a_possible_heading():

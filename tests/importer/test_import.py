@@ -496,7 +496,7 @@ def test_page_furniture_around_the_article_is_removed(tmp_path):
     chapters, report, meta = import_text(tmp_path, source)
     assert meta["title"] == "储蓄的学问" and chapters == "# 储蓄的学问\n\n" + BODY.strip() + "\n"
     assert [line.split(": removed (")[1].split(")")[0] for line in report.splitlines() if ": removed (" in line] == [
-        "breadcrumb navigation", "page metadata (source", "site prompt or page metadata", "follow/share prompt"]
+        "breadcrumb navigation", "page metadata (source", "editor line", "follow/share prompt"]
 
 
 def test_related_reading_titles_are_removed_but_not_the_text_after_them(tmp_path):

@@ -30,6 +30,12 @@ pytestmark = pytest.mark.fast
     ("域名建议用.com结尾;支付", "域名建议用.com结尾；支付"),
     ("在北京时间9:00更新", "在北京时间9:00更新"),
     ("共3个: A, B, C", "共3个：A, B, C"),
+    # A full stop after a Chinese character, before Chinese, a quotation mark or the line's end.
+    ("利率下调了.业内人士指出,这是趋势.", "利率下调了。业内人士指出，这是趋势。"),
+    ('他说"要刷够厚度."然后走了', "他说“要刷够厚度。”然后走了"),
+    ("降至1.95%,版本v20.10.0,域名.com", "降至1.95%，版本v20.10.0，域名.com"),
+    ("访问www.example.com.", "访问www.example.com."), ("Mr. Smith来了", "Mr. Smith来了"),
+    ("等等...", "等等..."), ("看一份BP.", "看一份BP."),
 ])
 def test_punctuation_normalisation(source, expected):
     assert normalise_punctuation(source)[0] == expected
@@ -37,7 +43,7 @@ def test_punctuation_normalisation(source, expected):
 
 @pytest.mark.parametrize("text, count", [
     ("借呗逾期,为什么?", 2), ('他说"先买后付"很方便', 2), ("先买后付(BNPL)模式", 2), ("Buy Now, Pay Later", 0),
-    ("包括: 借呗", 1),
+    ("包括: 借呗", 1), ("下调了.业内", 1),
 ])
 def test_the_number_of_marks_changed(text, count):
     assert normalise_punctuation(text)[1] == count

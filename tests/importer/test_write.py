@@ -9,7 +9,8 @@ import pytest
 from lxml import html as lxml_html
 
 from zhbook.errors import BookError, Diagnostics
-from zhbook.importer.write import MARKER, book_toml, check_out_dir, escape_block, escape_heading, write_book
+from zhbook.importer.write import (MARKER, book_toml, check_out_dir, colophon_markdown, escape_block, escape_heading,
+                                   write_book)
 
 pytestmark = pytest.mark.fast
 
@@ -63,3 +64,16 @@ def test_only_a_folder_the_importer_wrote_is_overwritten(tmp_path):
     check_out_dir(tmp_path)
     with pytest.raises(BookError, match="exists and is not a folder"):
         check_out_dir(tmp_path / "book.toml")
+
+
+def test_the_colophon_names_only_the_kinds_removed_with_counts():
+    note = colophon_markdown(None, [], ["网站导航", "编辑署名", "网站导航"], 0)
+    assert "删去了网页上不属于正文的 3 行（网站导航 2 行、编辑署名 1 行）" in note
+    assert "图注" not in note and "声明" not in note and "标点" not in note
+    assert "删去" not in colophon_markdown(None, [], [], 2)
+
+
+def test_a_traditional_edition_has_its_note_in_traditional_characters():
+    note = colophon_markdown(None, [], ["网站导航", "转载和版权声明"], 3, "zh-Hant")
+    assert note == ("**編者說明：**本書據網路文章整理（由 build.py import 匯入），刪去了網頁上不屬於正文的 2 行（網站導覽 1 行、"
+                    "轉載和版權聲明 1 行），文中 3 處英文標點已改為中文全形標點。\n")

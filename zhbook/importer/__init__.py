@@ -2,9 +2,11 @@
 
 The stages, in order, each a module of this package:
   read       zhbook.textio.decode, the decoder chapters use too; empty, binary or HTML input refused here.
-  classify   (classify.py, with the patterns of rules.py) each non-empty line: breadcrumb, title, author,
-             clutter, disclaimer, heading, list item or body; heading levels from the numbering.
-  normalise  (punctuation.py) ASCII , ? ! : ; ( ) next to Chinese become full width, "…" around Chinese “…".
+  classify   (classify.py, with the patterns of rules.py) each non-empty line: title, author, clutter (the
+             site's navigation, bylines, captions, notices, prompts, counters, header and footer), disclaimer,
+             heading, list item or body; heading levels from the numbering.
+  normalise  (punctuation.py) ASCII , ? ! : ; ( ) next to Chinese become full width, "…" around Chinese “…",
+             a "." ending a Chinese sentence 。.
   write      (write.py) Markdown, one file per top-level part, book.toml and colophon.md, atomically.
 
 What was removed and how the file was read are reported through Diagnostics. The same input always gives
@@ -16,6 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..cjk import looks_traditional
 from ..errors import BookError, Diagnostics
 from ..textio import FORBIDDEN
 from ..textio import Decoded, decode
@@ -91,16 +94,18 @@ def import_article(source: Path, out_dir: Path, diagnostics: Diagnostics) -> lis
     for block in blocks:
         block.text = tidy_label(block.text, scheme_of(block.text)[0] or "")
     assign_levels([block for block in blocks if block.kind == "heading"])
-    chapters = build_chapters(blocks, title)
+    # The edition's language follows the article's characters: a Traditional article is zh-Hant.
+    language = "zh-Hant" if looks_traditional("".join(block.text for block in blocks)) else "zh-Hans"
+    chapters = build_chapters(blocks, title, language)
     disclaimer = next((line for line in lines if line.kind == "disclaimer"), None)
     marks = sum(line.marks for line in lines if line.kind not in ("clutter", "author"))
-    removed = sum(line.kind == "clutter" for line in lines)
+    removed = [line.category for line in lines if line.kind == "clutter"]
     report(lines, source, diagnostics)
 
     chapter_files = [chapter_file(number, chapter) for number, chapter in enumerate(chapters, start=1)]
-    meta = {"title": title, "subtitle": subtitle, "author": author, "language": "zh-Hans",
+    meta = {"title": title, "subtitle": subtitle, "author": author, "language": language,
             "colophon": "colophon.md"}
     files = {"book.toml": book_toml(meta, chapter_files)}
     files.update((name, chapter.markdown()) for name, chapter in zip(chapter_files, chapters))
-    files["colophon.md"] = colophon_markdown(disclaimer, chapters, removed, marks)
+    files["colophon.md"] = colophon_markdown(disclaimer, chapters, removed, marks, language)
     return write_book(out_dir, files, diagnostics)

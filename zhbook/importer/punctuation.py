@@ -1,7 +1,8 @@
-"""ASCII punctuation next to Chinese becomes full width: , ? ! : ; ( ) and "…" around Chinese.
+"""ASCII punctuation next to Chinese becomes full width: , ? ! : ; ( ) and "…" around Chinese, and a full
+stop "." that ends a Chinese sentence becomes 。.
 
-Only marks directly next to a Chinese character change: "Buy Now, Pay Later", "1,000元", "3.5%", "10:30"
-and URLs keep theirs. A pair of parentheses or quotes changes together.
+Only marks directly next to a Chinese character change: "Buy Now, Pay Later", "1,000元", "3.5%", "10:30",
+"v20.10.0", ".com" and URLs keep theirs. A pair of parentheses or quotes changes together.
 """
 
 from __future__ import annotations
@@ -117,12 +118,24 @@ def _sentence_marks(marks: _Marks) -> None:
             marks.set(i, FULL_WIDTH[c])
 
 
+def _full_stops(marks: _Marks) -> None:
+    """"." after a Chinese character and before another, a quotation mark or the line's end: 。. A "." between
+    digits or letters (3.5, v2.0, .com, "Mr. Smith") or in a URL is not a Chinese full stop."""
+    for i, c in enumerate(marks.chars):
+        if c != "." or marks.protected[i] or not is_chinese(marks.at(i - 1)) or marks.at(i - 1) in "。．.…":
+            continue
+        after = marks.at(i + 1)
+        if after == "" or is_chinese(after) or after in "\"'“”‘’":
+            marks.set(i, "。")
+
+
 def normalise_punctuation(text: str) -> tuple[str, int]:
     """Full-width punctuation where ASCII marks touch Chinese; the number of marks changed."""
     marks = _Marks(text)
     _pair_quotes(marks)
     _parentheses(marks)
     _sentence_marks(marks)
+    _full_stops(marks)
     result = "".join(marks.chars)
     for spaces in SPACE_AROUND_FULL_WIDTH:
         result = spaces.sub("", result)

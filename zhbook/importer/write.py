@@ -8,6 +8,7 @@ top-level part. Every file is written atomically, and the folder's files are mov
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from .rules import PLAIN, SUMMARY_START
 
 # The first line of every book.toml the importer writes: only such a folder is overwritten.
 MARKER = "# Written by `python build.py import`; edit freely (a re-import overwrites this folder's files)."
-INTRO_TITLE, CLOSING_TITLE = "引言", "结语"
+INTRO_TITLE, CLOSING_TITLE, CLOSING_TITLE_HANT = "引言", "结语", "結語"
 
 ENTITY = re.compile(r"&(?=#?\w+;)")
 
@@ -72,8 +73,8 @@ class Chapter:
         return "\n\n".join(parts) + "\n"
 
 
-def build_chapters(blocks: list[Line], title: str) -> list[Chapter]:
-    """One chapter per level-1 heading, with an added 引言 before the first and 结语 for the closing
+def build_chapters(blocks: list[Line], title: str, language: str = "zh-Hans") -> list[Chapter]:
+    """One chapter per level-1 heading, with an added 引言 before the first and 结语 (結語) for the closing
     paragraphs; the whole text as one chapter, titled by the book, when it has no headings."""
     if not any(block.kind == "heading" for block in blocks):
         return [Chapter(title, blocks, added="whole")]
@@ -81,7 +82,8 @@ def build_chapters(blocks: list[Line], title: str) -> list[Chapter]:
     chapters: list[Chapter] = []
     for index, block in enumerate(blocks):
         if index == closing:
-            chapters.append(Chapter(CLOSING_TITLE, [], added="closing"))
+            chapters.append(Chapter(CLOSING_TITLE_HANT if language == "zh-Hant" else CLOSING_TITLE, [],
+                                    added="closing"))
         elif block.kind == "heading" and block.level == 1:
             chapters.append(Chapter(block.text, [], scheme=block.scheme))
         elif not chapters:
@@ -118,23 +120,44 @@ def book_toml(meta: dict[str, str], chapter_files: list[str]) -> str:
     return MARKER + "\n" + tomli_w.dumps({**values, "chapters": chapter_files})
 
 
-def colophon_markdown(disclaimer: Line | None, chapters: list[Chapter], removed: int, marks: int) -> str:
-    """The article's disclaimer and the editor's note on what the import changed."""
-    notes = ["本书据网络文章整理（由 build.py import 导入）"]
+# The editor's note in the edition's script (fixed phrases, written out: no conversion at run time).
+NOTE_PHRASES = {
+    "zh-Hans": {"source": "本书据网络文章整理（由 build.py import 导入）",
+                "removed": "删去了网页上不属于正文的 {count} 行（{listed}）", "lines": "{kind} {count} 行",
+                "marks": "文中 {marks} 处英文标点已改为中文全角标点",
+                "intro": "首章标题“{title}”为整理时所加，原文无此标题。",
+                "closing": "末章标题“{title}”为整理时所加，原文无此标题。",
+                "whole": "原文没有小标题，全文作为一章，以书名为章题。", "label": "编者说明："},
+    "zh-Hant": {"source": "本書據網路文章整理（由 build.py import 匯入）",
+                "removed": "刪去了網頁上不屬於正文的 {count} 行（{listed}）", "lines": "{kind} {count} 行",
+                "marks": "文中 {marks} 處英文標點已改為中文全形標點",
+                "intro": "首章標題「{title}」為整理時所加，原文無此標題。",
+                "closing": "末章標題「{title}」為整理時所加，原文無此標題。",
+                "whole": "原文沒有小標題，全文作為一章，以書名為章題。", "label": "編者說明："},
+}
+KINDS_HANT = {"网站导航": "網站導覽", "署名和日期行": "署名和日期行", "字号切换": "字級切換", "图注和图片占位": "圖說和圖片占位",
+              "编辑署名": "編輯署名", "转载和版权声明": "轉載和版權聲明", "关注和分享提示": "追蹤和分享提示", "推荐链接": "推薦連結",
+              "计数和分享栏": "計數和分享列", "读者回复": "讀者回覆", "重复的标题": "重複的標題", "页眉页脚": "頁首頁尾"}
+
+
+def colophon_markdown(disclaimer: Line | None, chapters: list[Chapter], removed: list[str], marks: int,
+                      language: str = "zh-Hans") -> str:
+    """The article's disclaimer and the editor's note on what the import changed: the kinds of lines removed
+    (removed: each removed line's kind), with counts, in the order they first occur; in the edition's script."""
+    phrases = NOTE_PHRASES["zh-Hant" if language == "zh-Hant" else "zh-Hans"]
+    notes = [phrases["source"]]
     if removed:
-        notes.append(f"删去了网站附加的 {removed} 行内容（图注、声明、分享提示等）")
+        kinds = Counter(KINDS_HANT.get(kind, kind) if language == "zh-Hant" else kind for kind in removed)
+        listed = "、".join(phrases["lines"].format(kind=kind, count=count) for kind, count in kinds.items())
+        notes.append(phrases["removed"].format(count=len(removed), listed=listed))
     if marks:
-        notes.append(f"文中 {marks} 处英文标点已改为中文全角标点")
+        notes.append(phrases["marks"].format(marks=marks))
     note = "，".join(notes) + "。"
     for chapter in chapters:
-        if chapter.added == "intro":
-            note += f"首章标题“{chapter.title}”为整理时所加，原文无此标题。"
-        elif chapter.added == "closing":
-            note += f"末章标题“{chapter.title}”为整理时所加，原文无此标题。"
-        elif chapter.added == "whole":
-            note += "原文没有小标题，全文作为一章，以书名为章题。"
+        if chapter.added:
+            note += phrases[chapter.added].format(title=chapter.title)
     parts = [escape_block(disclaimer.text)] if disclaimer else []
-    parts.append("**编者说明：**" + escape_inline(note))
+    parts.append(f"**{phrases['label']}**" + escape_inline(note))
     return "\n\n".join(parts) + "\n"
 
 
