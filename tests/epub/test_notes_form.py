@@ -48,3 +48,15 @@ def test_the_epub_form_is_pop_up_footnotes_with_the_number_linking_back():
 def test_a_chapter_without_notes_is_left_as_it_was():
     rendered = chapter("# 标题\n\n正文。\n")
     assert body_with_notes(rendered) == rendered.body
+
+
+def test_a_note_that_opens_with_a_rule_or_holds_a_list_keeps_one_note_and_its_number_before_it():
+    """Found by the fuzzer: a note opening with `***` (a rule) got its link back inside the <hr>
+    (RSC-005), and a list inside a note was taken for more notes (an internal error)."""
+    rendered = chapter("正文[^a]。\n\n[^a]: ***\n    - 项目一\n    - 项目二\n")
+    assert [(n.id, n.number) for n in rendered.notes] == [("c002-fn-a", 1)]
+    aside = parsed(body_with_notes(rendered)).find("aside")
+    first = aside[0]
+    assert first.tag == "p" and first.find("a").get("role") == "doc-backlink" and first.find("a").text == "1"
+    assert aside.find("hr") is not None and len(aside.find("hr")) == 0
+    assert [li.text for li in aside.iter("li")] == ["项目一", "项目二"]

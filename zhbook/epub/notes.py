@@ -61,6 +61,9 @@ def _aside(note) -> str:
             child = lxml.html.fragment_fromstring(f"<p>{escape(child)}</p>")
         aside.append(child)
     first = aside[0]
+    if first.tag != "p":  # a note that opens with a rule, a list or a table: the number gets a line of its own
+        first = lxml.html.fragment_fromstring("<p></p>")
+        aside.insert(0, first)
     back = lxml.html.fragment_fromstring(f'<a class="note-number" href="#{escape(note.call_id)}" '
                                          f'role="doc-backlink">{note.number}</a>')
     back.tail = "　" + (first.text or "")

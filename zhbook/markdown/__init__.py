@@ -111,7 +111,8 @@ def _take_notes(container, mark: str) -> list[Note]:
     notes = []
     for block in [el for el in container.iter("div") if _marked(el, "footnote", mark)]:
         block.getparent().remove(block)
-        for number, item in enumerate(block.iter("li"), start=1):
+        listed = block.find("ol")  # the notes are its items; a list inside a note is not one
+        for number, item in enumerate((li for li in (listed if listed is not None else ()) if li.tag == "li"), start=1):
             call_id = ""
             for backref in [a for a in item.iter("a") if _marked(a, "footnote-backref", mark)]:
                 call_id = backref.get("href", "").lstrip("#")
