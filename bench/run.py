@@ -133,7 +133,33 @@ def machine_facts() -> list[tuple[str, str]]:
         ("pandoc", version(["pandoc", "--version"])),
         ("zhbook", tool_fingerprint()),
         ("load average at start (1/5/15 min)", " / ".join(f"{x:.2f}" for x in os.getloadavg())),
+        ("two processes of pure Python arithmetic, over one (the most parallel work can gain here)",
+         f"{parallel_ceiling():.2f}×"),
     ]
+
+
+def _arithmetic(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+def parallel_ceiling(n: int = 10_000_000) -> float:
+    """How much faster two processes do two equal pieces of pure arithmetic than one does one, best of
+    three: what the machine's cores give at most, before any memory or lock contention of our own."""
+    import multiprocessing
+
+    best = 0.0
+    for _ in range(3):
+        started = time.perf_counter()
+        _arithmetic(n)
+        one = time.perf_counter() - started
+        started = time.perf_counter()
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            pool.map(_arithmetic, [n, n])
+        best = max(best, 2 * one / (time.perf_counter() - started))
+    return best
 
 
 def bench_size(n: int, work: Path, skip_peers: bool, log) -> tuple[dict, list[Row]]:
