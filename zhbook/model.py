@@ -27,6 +27,8 @@ class Metadata:
     publisher: str = ""
     description: str = ""
     cover: Path | None = None
+    conforms_to: str = ""  # book.toml [accessibility]: the author's conformance claim; "" claims nothing
+    certified_by: str = ""  # who evaluated that claim
 
 
 @dataclass(frozen=True)

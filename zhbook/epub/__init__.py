@@ -15,7 +15,7 @@ from ..assets.fonts import FontSet, unused_faces_removed
 from ..model import Book, Chapter, RenderContext
 from ..output import atomic_output
 from .notes import body_with_notes
-from .package import ACCESSIBILITY, ReproducibleEpubWriter, XhtmlDocument
+from .package import ACCESSIBILITY, ReproducibleEpubWriter, XhtmlDocument, accessibility_claim
 
 STYLESHEETS = ("book.css", "epub.css")  # the shared stylesheet, then what only e-readers use
 STYLESHEET_NAME = "styles/book.css"  # one stylesheet in the EPUB, as every document links it
@@ -84,9 +84,8 @@ def render(ctx: RenderContext) -> Path:
     ebook.get_item_with_id("cover-image").content = image
     ebook.get_item_with_id("cover-image").media_type = image_type
     ebook.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # Kindle, EPUB 2 readers
-    for prop, value in ACCESSIBILITY:
+    for prop, value in ACCESSIBILITY + accessibility_claim(book.meta.conforms_to, book.meta.certified_by):
         ebook.add_metadata(None, "meta", value, {"property": prop})
-    ebook.add_metadata(None, "meta", book.meta.publisher or book.meta.author, {"property": "a11y:certifiedBy"})
 
     documents = frozenset(c.id for c in chapters)
     colophon = body_with_notes(ctx.colophon, documents) if ctx.colophon else ""
