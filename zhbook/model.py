@@ -213,6 +213,7 @@ class RenderContext:
     diagnostics: Diagnostics
     progress: Progress
     for_print: bool = False  # the PDF for the printer: bleed and crop marks
+    reader: str = "standard"  # the EPUB's reader profile (zhbook.epub.readers)
 
     @property
     def images(self) -> list[BookImage]:

