@@ -56,21 +56,24 @@ def body_with_notes(chapter: Chapter, documents: frozenset[str] = frozenset(), f
                 link.append(lxml.html.fragment_fromstring(f'<img alt="注{escape(number)}" src="{NOTE_ICON}"/>'))
     body = fragment.serialize(container)
     if form == "duokan":
-        items = "".join(_note(note, "li", 'class="duokan-footnote-item"') for note in chapter.notes)
+        items = "".join(_note(note, "li", {"class": "duokan-footnote-item"}) for note in chapter.notes)
         return body + f'<ol class="duokan-footnote-content">{items}</ol>'
     if form == "list":
-        items = "".join(_note(note, "li", 'class="endnote"') for note in chapter.notes)
+        items = "".join(_note(note, "li", {"class": "endnote"}) for note in chapter.notes)
         return body + f'<section class="endnotes" epub:type="endnotes" role="doc-endnotes"><ol>{items}</ol></section>'
     return body + "".join(_aside(note) for note in chapter.notes)
 
 
 def _aside(note) -> str:
-    return _note(note, "aside", 'class="footnote duokan-footnote-item" epub:type="footnote" role="doc-footnote"')
+    return _note(note, "aside", {"class": "footnote duokan-footnote-item", "epub:type": "footnote",
+                                 "role": "doc-footnote"})
 
 
-def _note(note, tag: str, attributes: str) -> str:
-    """One note as its own element (tag, with attributes), its number first as the link back."""
-    aside = lxml.html.fragment_fromstring(f'<{tag} {attributes} id="{escape(note.id)}"></{tag}>')
+def _note(note, tag: str, attributes: dict[str, str]) -> str:
+    """One note as its own element (tag, with attributes and its id, in name order), its number first
+    as the link back."""
+    written = " ".join(f'{name}="{escape(value)}"' for name, value in sorted({**attributes, "id": note.id}.items()))
+    aside = lxml.html.fragment_fromstring(f"<{tag} {written}></{tag}>")
     for child in lxml.html.fragments_fromstring(note.body or "<p></p>"):
         if isinstance(child, str):  # text outside any paragraph
             child = lxml.html.fragment_fromstring(f"<p>{escape(child)}</p>")
