@@ -6,6 +6,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 BOOK   ?= book
 OUT    ?= dist
+# EDITION=zh-Hant: the Traditional Chinese edition (OpenCC), dist/<slug>.zh-Hant.epub and .pdf.
+EDITION ?=
 
 # The output name is the book's slug: read it from book.toml without starting Python, so a
 # `make` with nothing to do stays instant; books without a slug ask the builder's own rule.
@@ -13,38 +15,40 @@ SLUG := $(shell sed -n 's/^slug *= *"\([^"]*\)".*/\1/p' $(BOOK)/book.toml 2>/dev
 ifeq ($(SLUG),)
 SLUG := $(shell $(PY) -c 'import sys, tomllib; from zhbook.load import slugify; print(slugify(tomllib.load(open(sys.argv[1], "rb"))["title"]))' $(BOOK)/book.toml 2>/dev/null)
 endif
+EDITION_SUFFIX := $(if $(EDITION),.$(EDITION))
+EDITION_ARGS   := $(if $(EDITION), --edition $(EDITION))
 # READER=kobo … builds the EPUB of a reader profile (build.py epub --reader; docs/readers.md): standard is
 # dist/<slug>.epub, kobo dist/<slug>.kepub.epub, the others dist/<slug>.<reader>.epub.
 READER ?= standard
 EPUB_SUFFIX := $(if $(filter standard,$(READER)),.epub,$(if $(filter kobo,$(READER)),.kepub.epub,.$(READER).epub))
-EPUB := $(OUT)/$(SLUG)$(EPUB_SUFFIX)
-PDF  := $(OUT)/$(SLUG).pdf
+EPUB := $(OUT)/$(SLUG)$(EDITION_SUFFIX)$(EPUB_SUFFIX)
+PDF  := $(OUT)/$(SLUG)$(EDITION_SUFFIX).pdf
 
 BOOK_SOURCES := $(shell find $(BOOK) -type f 2>/dev/null)
 # Every file of the builder, nested packages (zhbook/pdf/, zhbook/epub/, …) and templates included.
 TOOL_SOURCES := build.py $(shell find zhbook styles fonts -type f ! -path '*/__pycache__/*' ! -name '*.pyc' 2>/dev/null)
 VENV_STAMP   := $(VENV)/.installed
 
-PRINT_PDF := $(OUT)/$(SLUG).print.pdf
+PRINT_PDF := $(OUT)/$(SLUG)$(EDITION_SUFFIX).print.pdf
 
 .PHONY: all epub pdf print test test-fast check clean help
 
 all: epub pdf ## build the EPUB and the PDF (default)
 
-epub: $(EPUB) ## build dist/<slug>.epub (READER=kobo|apple|kindle|duokan|weread: that reader's EPUB)
+epub: $(EPUB) ## build dist/<slug>.epub (EDITION=zh-Hant: dist/<slug>.zh-Hant.epub; READER=kobo|apple|kindle|duokan|weread: that reader's)
 
-pdf: $(PDF) ## build dist/<slug>.pdf
+pdf: $(PDF) ## build dist/<slug>.pdf (EDITION=zh-Hant: dist/<slug>.zh-Hant.pdf)
 
 $(EPUB): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
-	$(PY) build.py epub --reader $(READER) --book $(BOOK) --out $(OUT)
+	$(PY) build.py epub --reader $(READER) --book $(BOOK) --out $(OUT)$(EDITION_ARGS)
 
 $(PDF): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
-	$(PY) build.py pdf --book $(BOOK) --out $(OUT)
+	$(PY) build.py pdf --book $(BOOK) --out $(OUT)$(EDITION_ARGS)
 
 print: $(PRINT_PDF) ## build dist/<slug>.print.pdf: 3 mm bleed and crop marks
 
 $(PRINT_PDF): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
-	$(PY) build.py pdf --print --book $(BOOK) --out $(OUT)
+	$(PY) build.py pdf --print --book $(BOOK) --out $(OUT)$(EDITION_ARGS)
 
 # The virtual environment, created with the pinned dependencies on first use; then zhbook itself in
 # editable mode (its dependencies are the pins just installed; the pinned setuptools builds it), which
@@ -73,6 +77,12 @@ fuzz: | $(VENV_STAMP) ## fuzz the builder: FUZZ_EXAMPLES generated books, each a
 .PHONY: bench
 bench: | $(VENV_STAMP) ## benchmark against pandoc and plain WeasyPrint: bench/results.md (SIZES=100k,300k,1m)
 	$(PY) bench/run.py --sizes $(or $(SIZES),100k,300k,1m)
+
+# make preview [PORT=N]: the book on http://127.0.0.1:PORT/, reloading on every save; the PDF follows in dist/.
+PORT ?= 8000
+.PHONY: preview
+preview: | $(VENV_STAMP) ## serve the book on 127.0.0.1 (PORT=8000), live: pages reload on save, the PDF follows
+	$(PY) build.py preview --book $(BOOK) --out $(OUT) --port $(PORT)
 
 # make import SRC=RAW.txt OUT=DIR: a scraped article to a book folder (then: make BOOK=DIR). OUT must be
 # given: its default, dist/, is where books are built, not a book folder.

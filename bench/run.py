@@ -153,7 +153,7 @@ def bench_size(n: int, work: Path, skip_peers: bool, log) -> tuple[dict, list[Ro
                 clear_caches()
             m = ours(target, book, ours_out)
             rows.append(Row(label, f"zhbook {state}", target.upper(), m, path))
-            log(f"[{label}] zhbook {target} {state}: {m.wall:.1f} s, {m.peak_rss / MB:.0f} MB"
+            log(f"[{label}] zhbook {target} {state}: {m.wall:.1f} s, {m.peak_pss / MB:.0f} MB"
                 + ("" if m.ok else f"  FAILED {failure(m)}"))
         if skip_peers:
             continue
@@ -168,7 +168,7 @@ def bench_size(n: int, work: Path, skip_peers: bool, log) -> tuple[dict, list[Ro
                              "--metadata", f"title={title}", "--metadata", "lang=zh-Hans",
                              "-o", path, *chapters])
                 rows.append(Row(label, "pandoc", "EPUB", m, path))
-                log(f"[{label}] pandoc epub: {m.wall:.1f} s, {m.peak_rss / MB:.0f} MB")
+                log(f"[{label}] pandoc epub: {m.wall:.1f} s, {m.peak_pss / MB:.0f} MB")
             else:
                 rows.append(Row(label, "pandoc", "EPUB", None, note="pandoc not installed"))
         else:
@@ -176,7 +176,7 @@ def bench_size(n: int, work: Path, skip_peers: bool, log) -> tuple[dict, list[Ro
             path.parent.mkdir(parents=True, exist_ok=True)
             m = measure([PY, HERE / "plain_weasyprint.py", book, path])
             rows.append(Row(label, "plain WeasyPrint", "PDF", m, path))
-            log(f"[{label}] plain WeasyPrint pdf: {m.wall:.1f} s, {m.peak_rss / MB:.0f} MB"
+            log(f"[{label}] plain WeasyPrint pdf: {m.wall:.1f} s, {m.peak_pss / MB:.0f} MB"
                 + ("" if m.ok else f"  FAILED {failure(m)}"))
     return facts, rows
 
@@ -228,9 +228,103 @@ def bench_rebuilds(facts: dict, work: Path, log) -> list[tuple[str, procmon.Meas
     results.append((f"`build.py pdf` after editing one chapter ({edited.name} of {facts['chapters']})", m,
                     (f"{facts['chapters'] - int(cached.group(1))} chapter(s) set again, {cached.group(1)} from the "
                      "cache" if cached else "no cache summary printed") + "; font subsets "
-                    + (f"re-made ({len(new_subsets)} new)" if new_subsets else "from the cache (same characters)")))
+                    + (f"re-made ({len(new_subsets)} new)" if new_subsets else "from the cache (same characters)")
+                    + "; " + stages(m.stdout)))
     log(f"[{label}] edited-chapter build.py pdf: {m.wall:.1f} s")
+
+    edited, new_chars = add_new_characters(book)
+    m = ours("pdf", book, out, quiet=False)
+    cached = re.search(r"(\d+) chapters from the cache", m.stdout or "")
+    results.append((f"`build.py pdf` after adding a sentence with {len(new_chars)} new characters to one chapter "
+                    f"({edited.name})", m,
+                    (f"{facts['chapters'] - int(cached.group(1))} chapter(s) set again, {cached.group(1)} from the "
+                     "cache" if cached else "no cache summary printed") + f"; new characters {''.join(new_chars)}; "
+                    + stages(m.stdout)))
+    log(f"[{label}] new-characters build.py pdf: {m.wall:.1f} s")
     return results
+
+
+def stages(stdout: str | None) -> str:
+    """The build's own progress lines ("pdf join: 1/1 in 2.0 s", "done in 3.4 s"), as one cell."""
+    found = re.findall(r"^(.+?): [\d/, a-z]* ?in ([\d.]+ s)$|^done in ([\d.]+ s)$", stdout or "", re.M)
+    return ", ".join(f"{name} {took}" if name else f"all {total}" for name, took, total in found)
+
+
+def add_new_characters(book: Path) -> tuple[Path, list[str]]:
+    """An edit that brings characters the book did not have yet, as drafting does all the time: a
+    sentence of 12 Han characters the font has and no chapter uses, appended to a chapter a third
+    of the way in (not the middle one, which edit_one_chapter changed)."""
+    chapters = sorted((book / "chapters").glob("*.md"))
+    used = set("".join(path.read_text("utf-8") for path in chapters))
+    new = [c for c in map(chr, sorted(gen.font_han())) if c not in used and c >= "\u4e00"][:12]
+    path = chapters[len(chapters) // 3]
+    path.write_text(path.read_text("utf-8").rstrip("\n") + "\n\n" + "".join(new) + "。\n", "utf-8")
+    return path, new
+
+
+def sample_book_sizes(work: Path, log) -> tuple[Row, Row]:
+    """The sample book (book/, the seed article) as a PDF by us and by plain WeasyPrint: sizes."""
+    out = work / "sample"
+    slug = tomllib.loads((REPO / "book" / "book.toml").read_text("utf-8")).get("slug", "jiebei-yuqi")
+    ours_row = Row("sample", "zhbook", "PDF", ours("pdf", REPO / "book", out / "zhbook"), out / "zhbook" / f"{slug}.pdf")
+    (out / "weasyprint").mkdir(parents=True, exist_ok=True)
+    plain = out / "weasyprint" / f"{slug}.pdf"
+    plain_row = Row("sample", "plain WeasyPrint", "PDF", measure([PY, HERE / "plain_weasyprint.py", REPO / "book", plain]),
+                    plain)
+    log(f"[sample] PDF {ours_row.kb or 0:.0f} KB, plain WeasyPrint {plain_row.kb or 0:.0f} KB")
+    return ours_row, plain_row
+
+
+# The targets of "Fast where authors feel it" (issue 13): (what, measured over peer, at most).
+def targets(facts_list: list[dict], rows: list[Row], rebuilds: list, sample: tuple[Row, Row] | None) -> list[str]:
+    def row(size, tool, output):
+        return next((r for r in rows if r.size == size and r.tool == tool and r.output == output and r.ok), None)
+
+    def rebuild(words):
+        return next((m for what, m, _ in rebuilds if words in what and m is not None and m.ok), None)
+
+    checks = []  # (target, ratio or None, limit)
+    for f in facts_list:
+        size = f["label"]
+        ours_epub, pandoc = row(size, "zhbook cold", "EPUB"), row(size, "pandoc", "EPUB")
+        checks.append((f"EPUB cold ≤ 1.0× pandoc's time, {size}",
+                       ours_epub.m.wall / pandoc.m.wall if ours_epub and pandoc else None, 1.0))
+        ours_pdf, plain = row(size, "zhbook cold", "PDF"), row(size, "plain WeasyPrint", "PDF")
+        checks.append((f"PDF ≤ 1.3× plain WeasyPrint's size, {size}",
+                       ours_pdf.kb / plain.kb if ours_pdf and plain else None, 1.3))
+    if sample is not None and sample[0].ok and sample[1].ok:
+        checks.append(("PDF ≤ 1.3× plain WeasyPrint's size, sample book", sample[0].kb / sample[1].kb, 1.3))
+    largest = facts_list[-1]["label"]
+    ours_pdf, plain = row(largest, "zhbook cold", "PDF"), row(largest, "plain WeasyPrint", "PDF")
+    if ours_pdf and plain:
+        checks.append((f"PDF cold ≤ 0.6× plain WeasyPrint's time, {largest}", ours_pdf.m.wall / plain.m.wall, 0.6))
+        checks.append((f"PDF cold ≤ 0.5× plain WeasyPrint's peak memory (PSS), {largest}",
+                       ours_pdf.m.peak_pss / plain.m.peak_pss, 0.5))
+    for words, limit in (("new characters", 0.055), ("after editing one chapter", None)):
+        m = rebuild(words)
+        checks.append((f"PDF after an edit{' with' if words == 'new characters' else ' without'} new characters"
+                       + (f" ≤ {limit}× plain WeasyPrint's whole render, {largest}" if limit else
+                          f" (no target; for comparison), {largest}"),
+                       m.wall / plain.m.wall if m and plain else None, limit))
+    lines = ["", "## Targets", "", "Each measured ratio is over the peer's figure measured in this same run.", "",
+             "| target | measured | met |", "|---|---:|---|"]
+    for what, value, limit in checks:
+        met = "—" if value is None or limit is None else ("met" if value <= limit else "**not met**")
+        lines.append(f"| {what} | {'—' if value is None else f'{value:.3f}×'} | {met} |")
+    return lines
+
+
+def preview_section(facts: dict, work: Path, log) -> str:
+    """The live preview's latency on the largest book (bench/preview.py): save → page, save → PDF."""
+    import preview
+
+    base = work / facts["label"].lower()
+    try:
+        result = preview.measure(base / "book", base / "preview", log=log)
+    except AssertionError as exc:
+        return f"## Preview\n\nfailed: {' '.join(str(exc).split())[:500]}\n"
+    return "\n".join(["## Preview", "", "`build.py preview` on the book, one chapter page open; the chapter "
+                      "saved with one sentence moved (bench/preview.py).", "", *preview.table(result, facts["label"])]) + "\n"
 
 
 def profile_part(book: Path, log) -> str:
@@ -250,7 +344,8 @@ def ratio(a: float | None, b: float | None) -> str:
     return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}×"
 
 
-def report(facts_list: list[dict], rows: list[Row], rebuilds: list, machine: list, argv: list[str]) -> str:
+def report(facts_list: list[dict], rows: list[Row], rebuilds: list, machine: list, argv: list[str],
+           sample: tuple[Row, Row] | None = None) -> str:
     out = ["# zhbook benchmark", "",
            f"`bench/run.py {' '.join(argv)}`".replace(" `", "`"), "",
            "| machine | |", "|---|---|"]
@@ -268,7 +363,8 @@ def report(facts_list: list[dict], rows: list[Row], rebuilds: list, machine: lis
             "cold = the builder's caches (all of them: font subsets, Markdown, PDF parts, covers; kept in the work "
             "folder through ZHBOOK_CACHE_DIR) emptied before the run; "
             "warm = run again at once, nothing changed. "
-            "Peak MB: largest sum of RSS over the process and all its descendants (sampled every 20 ms). "
+            "Peak MB: largest sum of PSS (proportional set: a page shared by forked processes counts once) over "
+            "the process and all its descendants (sampled every 20 ms). "
             "Ratios: time (and memory) over the peer's: EPUB against pandoc, PDF against plain WeasyPrint.", "",
             "| size | tool | output | wall s | peak MB | size KB | time vs peer | memory vs peer |",
             "|---|---|---|---:|---:|---:|---:|---:|"]
@@ -282,15 +378,15 @@ def report(facts_list: list[dict], rows: list[Row], rebuilds: list, machine: lis
                 out.append(f"| {r.size} | {r.tool} | {r.output} | — | — | — | {r.note} | |")
                 continue
             if not r.ok:
-                out.append(f"| {r.size} | {r.tool} | {r.output} | {fmt(r.m.wall)} | {fmt(r.m.peak_rss / MB, 0)} | "
+                out.append(f"| {r.size} | {r.tool} | {r.output} | {fmt(r.m.wall)} | {fmt(r.m.peak_pss / MB, 0)} | "
                            f"— | failed: {failure(r.m)} | |")
                 continue
             is_ours = r.tool.startswith("zhbook")
             t = ratio(r.m.wall, peer.m.wall) if is_ours and peer_ok else ("1.00×" if not is_ours else "—")
             mem = ""
             if r.output == "PDF":
-                mem = ratio(r.m.peak_rss, peer.m.peak_rss) if is_ours and peer_ok else ("1.00×" if not is_ours else "—")
-            out.append(f"| {r.size} | {r.tool} | {r.output} | {fmt(r.m.wall)} | {fmt(r.m.peak_rss / MB, 0)} | "
+                mem = ratio(r.m.peak_pss, peer.m.peak_pss) if is_ours and peer_ok else ("1.00×" if not is_ours else "—")
+            out.append(f"| {r.size} | {r.tool} | {r.output} | {fmt(r.m.wall)} | {fmt(r.m.peak_pss / MB, 0)} | "
                        f"{fmt(r.kb, 0)} | {t} | {mem} |")
 
     out += ["", "## Scaling: wall seconds per 100K Han characters", "",
@@ -313,7 +409,8 @@ def report(facts_list: list[dict], rows: list[Row], rebuilds: list, machine: lis
                 out.append(f"| {what} | — | — | {note} |")
             else:
                 status = note if m.ok else f"failed: {failure(m)}"
-                out.append(f"| {what} | {fmt(m.wall, 2)} | {fmt(m.peak_rss / MB, 0)} | {status} |")
+                out.append(f"| {what} | {fmt(m.wall, 2)} | {fmt(m.peak_pss / MB, 0)} | {status} |")
+    out += targets(facts_list, rows, rebuilds, sample)
     return "\n".join(out) + "\n"
 
 
@@ -324,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-peers", action="store_true", help="build with zhbook only")
     parser.add_argument("--skip-rebuilds", action="store_true", help="skip the rebuild measurements")
     parser.add_argument("--skip-profile", action="store_true", help="skip the profile of one PDF part")
+    parser.add_argument("--skip-preview", action="store_true", help="skip the live preview's latency")
     parser.add_argument("--out", type=Path, default=HERE / "results.md",
                         help="results file, or a folder to write results.md into (default bench/results.md)")
     parser.add_argument("--work", type=Path, default=HERE / "work", help="where books and outputs go (default bench/work)")
@@ -344,7 +442,10 @@ def main(argv: list[str] | None = None) -> int:
         facts_list.append(facts)
         rows += size_rows
     rebuilds = [] if args.skip_rebuilds else bench_rebuilds(facts_list[-1], work, log)
-    text = report(facts_list, rows, rebuilds, machine, argv)
+    sample = None if args.skip_peers else sample_book_sizes(work, log)
+    text = report(facts_list, rows, rebuilds, machine, argv, sample)
+    if not args.skip_preview:
+        text += "\n" + preview_section(facts_list[-1], work, log)
     if not args.skip_profile:
         text += "\n" + profile_part(work / facts_list[-1]["label"].lower() / "book", log)
     text += ("\nLoad average at the end (1/5/15 min): "

@@ -86,10 +86,6 @@ def code_copy(root: Path, fonts: str = "link") -> Path:
     if fonts == "link":
         for font in sorted((REPO / "fonts").glob("*.[ot]tf")):
             (root / "fonts" / font.name).symlink_to(font)
-        # The fonts' character maps take seconds to read from 40 MB of fonts: reuse them if cached.
-        (root / ".cache").mkdir()
-        for cmap in (REPO / ".cache").glob("cmap-*.json"):
-            shutil.copy2(cmap, root / ".cache" / cmap.name)
     return root
 
 

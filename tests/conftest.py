@@ -76,6 +76,29 @@ def built(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
+def hant_built(tmp_path_factory) -> dict[str, Path]:
+    """The sample book's Traditional Chinese edition (--edition zh-Hant), built once per session."""
+    out = tmp_path_factory.mktemp("hant")
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    result = run_build("all", "--edition", "zh-Hant", "--book", "book", "--out", out, env=env)
+    slug = "jiebei-yuqi.zh-Hant"
+    return {"epub": out / f"{slug}.epub", "pdf": out / f"{slug}.pdf", "review": out / f"{slug}.review.txt",
+            "out": out, "log": result}
+
+
+@pytest.fixture(scope="session")
 def features_built(tmp_path_factory) -> dict[str, Path]:
     """examples/features (every structural element of a book), built once per session."""
     return _build_all(tmp_path_factory, "examples/features", "features")
+
+
+@pytest.fixture(scope="session")
+def ruby_built(tmp_path_factory) -> dict[str, Path]:
+    """examples/ruby (pinyin and Zhuyin ruby), built once per session."""
+    return _build_all(tmp_path_factory, "examples/ruby", "ruby")
+
+
+@pytest.fixture(scope="session")
+def zhuyin_built(tmp_path_factory) -> dict[str, Path]:
+    """tests/data/zhuyin-book (a zh-Hant book with Zhuyin ruby), built once per session."""
+    return _build_all(tmp_path_factory, "tests/data/zhuyin-book", "zhuyin")

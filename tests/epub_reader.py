@@ -132,16 +132,18 @@ def serve(epub: Path):
 
 
 def render_epub_page(epub_path: Path | str, href: str, png_path: Path | str,
-                     width: int = 600, height: int = 900, scale: int = 2) -> dict:
-    """Display spine item `href` of the EPUB in epub.js (paginated, first page of that chapter) at a
-    phone-like width×height CSS px viewport, screenshot it to png_path, return render.mjs's JSON."""
+                     width: int = 600, height: int = 900, scale: int = 2, turns: int = 0) -> dict:
+    """Display spine item `href` of the EPUB in epub.js (paginated, first page of that chapter; after
+    `turns` next-page turns) at a phone-like width×height CSS px viewport, screenshot it to png_path,
+    return render.mjs's JSON."""
     node, chromium = _tools()
     ensure_node_modules()
     png_path = Path(png_path)
     png_path.parent.mkdir(parents=True, exist_ok=True)
     with serve(Path(epub_path)) as base_url:
         command = [node, str(RENDER_SCRIPT), str(epub_path), href, str(png_path), "--width", str(width),
-                   "--height", str(height), "--scale", str(scale), "--base-url", base_url, "--chromium", chromium]
+                   "--height", str(height), "--scale", str(scale), "--base-url", base_url, "--chromium", chromium,
+                   "--next", str(turns)]
         try:
             result = subprocess.run(command, cwd=READER_DIR, capture_output=True, text=True, timeout=NODE_TIMEOUT)
         except subprocess.TimeoutExpired as exc:

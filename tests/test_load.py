@@ -67,6 +67,23 @@ def test_unknown_key_warns_with_the_nearest_valid_key(tmp_path):
     assert any("'autor'" in w and "'author'" in w for w in diagnostics.warnings)
 
 
+@pytest.mark.fast
+@pytest.mark.parametrize("value, vertical, forms", [("true", True, False), ('"kindle"', True, True),
+                                                    ("false", False, False)])
+def test_vertical_key(tmp_path, value, vertical, forms):
+    root = write_book(tmp_path / "b", MINIMAL + f"vertical = {value}\n", {"chapters/a.md": "# a\n"})
+    book = load_book(root)
+    assert (book.vertical, book.vertical_forms) == (vertical, forms)
+
+
+@pytest.mark.fast
+def test_a_bad_vertical_value_is_one_error_with_its_line(tmp_path):
+    root = write_book(tmp_path / "b", MINIMAL + 'vertical = "yes"\n', {"chapters/a.md": "# a\n"})
+    with pytest.raises(BookError) as error:
+        load_book(root)
+    assert error.value.line == 4 and "'vertical' must be true, false or \"kindle\"" in str(error.value)
+
+
 def test_empty_book_is_refused(tmp_path):
     root = write_book(tmp_path / "b", MINIMAL)
     with pytest.raises(BookError, match="no chapters"):

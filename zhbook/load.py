@@ -13,12 +13,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import BookError, Diagnostics
-from .model import Book, BookPart, Margins, Metadata, PdfDesign, SourceFile
+from .model import Book, BookPart, HantSettings, Margins, Metadata, PdfDesign, SourceFile
 from .textio import FORBIDDEN, decode, strip_forbidden
 
 REQUIRED_KEYS = ("title", "author", "language")
 OPTIONAL_KEYS = ("subtitle", "identifier", "publisher", "description", "cover", "chapters",
-                 "slug", "colophon", "pdf")
+                 "slug", "colophon", "pdf", "vertical")
 PDF_KEYS = ("page", "margins", "font_size", "line_height", "openings", "cover", "running_heads", "folio")
 # Trim sizes by name, in mm (width, height): ISO, and the common Chinese formats (开本).
 PAGE_SIZES = {"A5": (148, 210), "B5": (176, 250), "A4": (210, 297), "16开": (185, 260), "32开": (130, 184)}
@@ -26,11 +26,14 @@ PAGE_SIZES = {"A5": (148, 210), "B5": (176, 250), "A4": (210, 297), "16开": (18
 HAO = {"初号": 42, "小初": 36, "一号": 26, "小一": 24, "二号": 22, "小二": 18, "三号": 16, "小三": 15,
        "四号": 14, "小四": 12, "五号": 10.5, "小五": 9, "六号": 7.5, "小六": 6.5}
 LENGTH_UNITS = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
-STRUCTURE_KEYS = ("parts", "front", "back", "toc_depth", "numbering", "styles", "fonts",
+STRUCTURE_KEYS = ("parts", "front", "back", "toc_depth", "numbering", "styles", "fonts", "edition",
                   "accessibility")  # lists and tables
 ACCESSIBILITY_KEYS = ("conforms_to", "certified_by")
 # The conformance statements EPUB Accessibility 1.1 defines (§ 2.1): the only values a claim may take.
 CONFORMANCE = re.compile(r"EPUB Accessibility 1\.1 - WCAG 2\.[012] Level (A|AA|AAA)")
+# [edition.zh-Hant]: the OpenCC configurations offered, and the keys of the table.
+OPENCC_CONFIGS = ("s2twp", "s2tw", "s2hk", "s2t")
+HANT_KEYS = ("opencc", "quotes", "overrides")
 FONT_ROLES = ("body", "heading", "code")
 # A fixed namespace so that a book without an identifier gets the same one on every build.
 IDENTIFIER_NAMESPACE = uuid.UUID("6f1c3f5e-2b8a-4c1e-9a57-0b3d2f6e8c41")
@@ -281,7 +284,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     if missing:
         raise BookError(f"missing required key(s): {', '.join(missing)}; add them to book.toml", toml_path)
     for key, value in config.items():
-        if key in REQUIRED_KEYS + OPTIONAL_KEYS and key not in ("chapters", "pdf"):
+        if key in REQUIRED_KEYS + OPTIONAL_KEYS and key not in ("chapters", "pdf", "vertical"):
             if not isinstance(value, str):
                 raise BookError(f"'{key}' must be a string (in quotes)", toml_path, _key_line(toml_path, key))
             if FORBIDDEN.search(value):
@@ -380,12 +383,17 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     styles = tuple(_book_file("styles", name, root, toml_path, "stylesheet")
                    for name in _paths(config, "styles", toml_path))
     fonts = _book_fonts(config, root, toml_path)
+    hant = _hant_settings(config, toml_path, diagnostics)
+    vertical = config.get("vertical", False)
+    if vertical not in (True, False, "kindle"):
+        raise BookError("'vertical' must be true, false or \"kindle\" (vertical, with the presentation forms of "
+                        "brackets Kindle needs)", toml_path, _key_line(toml_path, "vertical"))
     sources = ([toml_path] + [c.path for c in chapters] + ([colophon.path] if colophon else [])
                + [s.path for s in front + back] + list(styles) + [path for _, path in fonts])
     return Book(root=root, meta=meta, chapters=tuple(chapters), colophon=colophon,
                 build_date=source_date(root, [p.resolve() for p in sources]), front=front, back=back,
                 parts=tuple(book_parts), toc_depth=toc_depth, numbering=numbering, styles=styles, fonts=fonts,
-                pdf=design)
+                pdf=design, hant=hant, vertical=bool(vertical), vertical_forms=vertical == "kindle")
 
 
 def _paths(config: dict, key: str, toml_path: Path) -> list[str]:
@@ -472,3 +480,39 @@ def _book_fonts(config: dict, root: Path, toml_path: Path) -> tuple[tuple[str, P
                             "or .ttf file", toml_path, _value_line(toml_path, name) or _key_line(toml_path, role))
         fonts.append((role, path))
     return tuple(fonts)
+
+
+def _hant_settings(config: dict, toml_path: Path, diagnostics: Diagnostics) -> HantSettings:
+    """[edition.zh-Hant]: opencc = "s2twp" | "s2tw" | "s2hk" | "s2t", quotes = "corner" | "keep", and
+    [edition.zh-Hant.overrides] "简体" = "繁體" (choices the author pins)."""
+    editions = config.get("edition", {})
+    if not isinstance(editions, dict):
+        raise BookError("'edition' must be a table: write [edition.zh-Hant] and its keys below it", toml_path,
+                        _key_line(toml_path, "edition"))
+    for name in editions:
+        if name != "zh-Hant":
+            diagnostics.warn(f"unknown edition '{name}' is ignored; the one edition is zh-Hant", toml_path,
+                             _key_line(toml_path, f"edition.{name}") or _key_line(toml_path, "edition"))
+    table = editions.get("zh-Hant", {})
+    line = _key_line(toml_path, "edition.zh-Hant") or _key_line(toml_path, "edition")
+    if not isinstance(table, dict):
+        raise BookError("'edition.zh-Hant' must be a table: [edition.zh-Hant] with opencc, quotes, overrides",
+                        toml_path, line)
+    for key in table:
+        if key not in HANT_KEYS:
+            diagnostics.warn(f"unknown key '{key}' in [edition.zh-Hant] is ignored{_did_you_mean(key, HANT_KEYS)}",
+                             toml_path, _key_line(toml_path, key) or line)
+    opencc = table.get("opencc", "s2twp")
+    if opencc not in OPENCC_CONFIGS:
+        raise BookError(f"[edition.zh-Hant] opencc = {_shown(opencc)}: use "
+                        + " or ".join(f'"{c}"' for c in OPENCC_CONFIGS), toml_path, _key_line(toml_path, "opencc") or line)
+    quotes = table.get("quotes", "corner")
+    if quotes not in ("corner", "keep"):
+        raise BookError(f"[edition.zh-Hant] quotes = {_shown(quotes)}: use \"corner\" (「」『』) or \"keep\" (“”‘’)",
+                        toml_path, _key_line(toml_path, "quotes") or line)
+    overrides = table.get("overrides", {})
+    if not isinstance(overrides, dict) or not all(
+            isinstance(k, str) and k and isinstance(v, str) and v for k, v in overrides.items()):
+        raise BookError("[edition.zh-Hant.overrides] pins words: write \"头发\" = \"頭髮\", one a line",
+                        toml_path, _key_line(toml_path, "overrides") or line)
+    return HantSettings(opencc=opencc, quotes=quotes, overrides=tuple(overrides.items()))

@@ -70,6 +70,15 @@ class PdfDesign:
 
 
 @dataclass(frozen=True)
+class HantSettings:
+    """book.toml's [edition.zh-Hant]: how the Traditional Chinese edition is converted (zhbook.edition)."""
+
+    opencc: str = "s2twp"  # OpenCC's configuration: s2twp (Taiwan, with its phrases), s2tw, s2hk, s2t
+    quotes: str = "corner"  # "corner": “”‘’ become 「」『』; "keep": as written
+    overrides: tuple[tuple[str, str], ...] = ()  # (Simplified, Traditional) pinned by the author
+
+
+@dataclass(frozen=True)
 class Book:
     """book.toml and the Markdown files, as loaded: nothing rendered yet."""
 
@@ -86,6 +95,15 @@ class Book:
     numbering: str = ""  # "第{一}章" or "第{1}章": the chapters' numbers; "" for none
     styles: tuple[Path, ...] = ()  # the book's own stylesheets, after ours
     fonts: tuple[tuple[str, Path], ...] = ()  # (role: body/heading/code, font file) of the book's own fonts
+    hant: HantSettings = HantSettings()  # book.toml's [edition.zh-Hant]
+    edition: str = ""  # "" for the book as written; "zh-Hant" for its Traditional edition (zhbook.edition)
+    words: tuple[tuple[str, str], ...] = ()  # the builder's own words (目录, 版权信息 …) in the edition's script
+
+    def word(self, text: str) -> str:
+        """One of the builder's own words (a page title, a label) as this edition writes it."""
+        return dict(self.words).get(text, text)
+    vertical: bool = False  # the EPUB is set vertically (竖排, zhbook.epub.vertical); the PDF never is
+    vertical_forms: bool = False  # and with the vertical presentation forms of brackets (for Kindle)
 
 
 @dataclass(frozen=True)
@@ -173,6 +191,7 @@ class Styles:
     dir: Path
     book: tuple[Path, ...] = ()  # the book's own stylesheets (book.toml styles), after ours
     fonts: tuple[tuple[str, Path], ...] = ()  # the book's own fonts by role (book.toml [fonts])
+    edition: str = ""  # "zh-Hant": styles/zh-Hant.css's faces in place of ours
 
     def read(self, *names: str, extra: str = "") -> str:
         """The named stylesheets of ours, then extra (CSS an output makes for the book), then the book's."""
@@ -185,6 +204,16 @@ class Styles:
                 parts.append(f"/* {name} */\n" + path.read_text("utf-8"))
             except OSError as exc:
                 raise BookError(f"cannot read the stylesheet ({exc.strerror}); restore it from git", path)
+        if self.edition:  # the edition's faces (the TC ones) in place of ours for body and headings
+            from .assets.fonts import without_faces
+
+            edition_css = self.dir / f"{self.edition}.css"
+            try:
+                edition = f"/* {edition_css.name} */\n" + edition_css.read_text("utf-8")
+            except OSError as exc:
+                raise BookError(f"cannot read the stylesheet ({exc.strerror}); restore it from git", edition_css)
+            # First: the first @font-face family is the body face (zhbook.assets.fonts.FontSet).
+            parts = [edition, without_faces("\n".join(parts), ["body", "heading"])]
         if self.fonts:  # the book's faces in place of ours for their roles
             from .assets.fonts import book_faces, without_faces
 
@@ -213,6 +242,7 @@ class RenderContext:
     diagnostics: Diagnostics
     progress: Progress
     for_print: bool = False  # the PDF for the printer: bleed and crop marks
+    epub_tag: str = ""  # "vertical" for `--vertical`: the EPUB is <slug>.vertical.epub, beside the horizontal one
     reader: str = "standard"  # the EPUB's reader profile (zhbook.epub.readers)
 
     @property

@@ -81,18 +81,19 @@ def render(name: str, **context) -> str:
 
 
 def titlepage(book: Book) -> Markup:
-    return Markup(render("titlepage.html.j2", meta=book.meta))
+    return Markup(render("titlepage.html.j2", meta=book.meta, word=book.word))
 
 
 def colophon(book: Book, body: str) -> Markup:
     """The copyright page, with the colophon's body (XHTML, notes in the output's form) at its top."""
-    return Markup(render("colophon.html.j2", meta=book.meta, colophon=Markup(body),
+    return Markup(render("colophon.html.j2", meta=book.meta, colophon=Markup(body), word=book.word,
                          build_date=book.build_date.strftime("%Y-%m-%d")))
 
 
-def contents(entries: list[Entry], href: Callable[[str, str], str]) -> Markup:
-    """The contents page: the entries (toc_entries), linked with href(document id, fragment)."""
-    return Markup(render("contents.html.j2", entries=entries, href=href))
+def contents(entries: list[Entry], href: Callable[[str, str], str], word: Callable[[str], str] = str) -> Markup:
+    """The contents page: the entries (toc_entries), linked with href(document id, fragment); its title
+    in the edition's words (word: Book.word)."""
+    return Markup(render("contents.html.j2", entries=entries, href=href, word=word))
 
 
 def part_page(part) -> Markup:
@@ -106,9 +107,9 @@ def front_matter(book: Book, colophon_body: str, contents_page: Markup,
     page, the copyright page (colophon_body: the colophon in the output's form), the book's front matter
     files (preface: in the output's form) and the contents."""
     return [("titlepage", book.meta.title, titlepage(book)),
-            ("colophon", "版权信息", colophon(book, colophon_body)),
+            ("colophon", book.word("版权信息"), colophon(book, colophon_body)),
             *preface,
-            ("contents", "目录", contents_page)]
+            ("contents", book.word("目录"), contents_page)]
 
 
 def cover(book: Book, image_href: str, image: bytes) -> Markup:
@@ -119,6 +120,6 @@ def cover(book: Book, image_href: str, image: bytes) -> Markup:
 
     with Image.open(io.BytesIO(image)) as picture:
         width, height = picture.size
-    alt = f"封面：{book.meta.title}" + (f"——{book.meta.subtitle}" if book.meta.subtitle else "") + \
-          f"，{book.meta.author} 著"
+    alt = f"{book.word('封面')}：{book.meta.title}" + (f"——{book.meta.subtitle}" if book.meta.subtitle else "") + \
+          f"，{book.meta.author} {book.word('著')}"
     return Markup(render("cover.html.j2", href=image_href, width=width, height=height, alt=alt))

@@ -137,3 +137,29 @@ def test_languages_and_spaced_styles():
     assert not spaced(dict(style, white_space="pre-wrap"))
     assert not spaced(dict(style, letter_spacing=1.0))
     assert not spaced(dict(style, lang="en"))
+
+
+@pytest.mark.parametrize("text, previous, following, halts", [
+    ("好。」他", None, None, []),  # 。 centred: not compressed; 」 after it keeps its place
+    ("好」。他", None, None, [1]),  # the bracket before a centred mark: compressed
+    ("好，「他", None, None, []),  # an opening bracket after a centred mark keeps its blank half
+    ("」「他", None, None, [1]),  # two brackets: as in Simplified (the opening one)
+    ("說「", "）", None, []),
+    ("「說", "」", None, [0]),
+    ("說。", None, "」", []),
+    ("說」", None, "。", [1]),
+])
+def test_traditional_centred_marks_are_never_compressed(text, previous, following, halts):
+    assert sorted(plan(text, previous, following, SIZE, 0, True, centred=True)[0]) == halts
+
+
+def test_the_simplified_rules_compress_the_same_texts():
+    assert sorted(plan("好。」他", None, None, SIZE, 0, True)[0]) == [1]
+    assert sorted(plan("好，「他", None, None, SIZE, 0, True)[0]) == [2]
+
+
+@pytest.mark.parametrize("lang, centred", [("zh-Hant", True), ("zh-Hant-TW", True), ("zh-TW", True),
+                                           ("zh-HK", True), ("zh-hant-hk", True), ("zh-Hans", False),
+                                           ("zh-CN", False), ("zh", False), ("ja", False), (None, False)])
+def test_which_languages_centre_their_punctuation(lang, centred):
+    assert cjk_layout.centres_punctuation(lang) is centred

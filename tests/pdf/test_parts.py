@@ -88,7 +88,7 @@ def test_a_build_from_the_cache_equals_one_without_it(tmp_path, built):
     assert (tmp_path / "jiebei-yuqi.pdf").read_bytes() == built["pdf"].read_bytes()
 
 
-def test_each_font_program_is_embedded_once_as_opentype(built):
+def test_each_font_is_embedded_once_as_a_compact_cid_keyed_cff(built):
     reader = pypdf.PdfReader(built["pdf"])
     programs = {}
     for page in reader.pages:
@@ -97,9 +97,9 @@ def test_each_font_program_is_embedded_once_as_opentype(built):
             assert "/FontFile3" in descriptor, "a CFF font embedded as TrueType"
             reference = descriptor.raw_get("/FontFile3")
             stream = reference.get_object()
-            assert stream["/Subtype"] == "/OpenType"
+            assert stream["/Subtype"] == "/CIDFontType0C"
             data = stream.get_data()
-            assert data[:4] == b"OTTO" and len(data) > 10_000  # the program itself, no placeholder
+            assert data[:2] == b"\x01\x00" and len(data) > 10_000  # a CFF program (version 1.0), no placeholder
             programs.setdefault(str(descriptor["/FontName"]).split("+")[-1], set()).add(reference.idnum)
     assert {name: len(ids) for name, ids in programs.items()} == {"ZH-Serif": 1, "ZH-Sans-Bold": 1}
 

@@ -2,7 +2,9 @@
 // Show one chapter of an EPUB the way a reader app does, and say what the reader really used.
 //
 //   node render.mjs BOOK.epub c002.xhtml out.png [--width 600] [--height 900] [--scale 2]
-//                   [--base-url http://127.0.0.1:PORT/] [--chromium /usr/bin/chromium]
+//                   [--base-url http://127.0.0.1:PORT/] [--chromium /usr/bin/chromium] [--next N]
+//
+// --next N turns N pages forward (rendition.next(), as a reader's "next page") before the screenshot.
 //
 // epub.js (paginated, one page per screen) runs in Debian's Chromium driven by playwright-core
 // (no downloaded browser). The page is served over http: with --base-url, a server that serves
@@ -22,7 +24,7 @@ const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-ne
 const FACES = { "ZH Serif": "16px \"ZH Serif\"", "ZH Sans": "bold 16px \"ZH Sans\"" };
 
 function parseArgs(argv) {
-  const options = { width: 600, height: 900, scale: 2, baseUrl: null, chromium: null, timeout: 45000 };
+  const options = { width: 600, height: 900, scale: 2, baseUrl: null, chromium: null, timeout: 45000, next: 0 };
   const positional = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -36,6 +38,7 @@ function parseArgs(argv) {
     else if (arg === "--base-url") options.baseUrl = value().replace(/\/?$/, "/");
     else if (arg === "--chromium") options.chromium = value();
     else if (arg === "--timeout") options.timeout = Number(value());
+    else if (arg === "--next") options.next = Number(value());
     else if (arg.startsWith("--")) throw new Error(`unknown option ${arg}`);
     else positional.push(arg);
   }
@@ -107,7 +110,10 @@ function readFacts(faces) {
   const view = document.querySelector(".epub-container") || document.querySelector("#viewer");
   const visible = view.getBoundingClientRect();
   const frame = iframe.getBoundingClientRect();
+  // A vertical document's lines are columns: a new one starts where x changes, not y.
+  const vertical = win.getComputedStyle(doc.documentElement).writingMode.startsWith("vertical");
   const lines = [];
+  const linePositions = []; // each line's x (vertical) or y (horizontal) centre, in the top page
   let line = "";
   let lastTop = null;
   let lastBlock = null;
@@ -126,12 +132,16 @@ function readFacts(faces) {
       const x = frame.left + rect.left + rect.width / 2;
       const y = frame.top + rect.top + rect.height / 2;
       if (x < visible.left || x > visible.right || y < visible.top || y > visible.bottom) continue;
-      if (lastTop !== null && (Math.abs(y - lastTop) > rect.height / 2 || block !== lastBlock)) {
+      const across = vertical ? x : y;
+      // (a whole character box across in a column: upright numbers and ruby sit a little off its middle)
+      if (lastTop !== null && (Math.abs(across - lastTop) > (vertical ? rect.width : rect.height / 2)
+          || block !== lastBlock)) {
         lines.push(line);
         line = "";
       }
+      if (!line) linePositions.push(Math.round(across));
       line += /\s/.test(ch) ? " " : ch; // a white space that takes room shows as a space
-      lastTop = y;
+      lastTop = across;
       lastBlock = block;
     }
   }
@@ -174,6 +184,29 @@ function readFacts(faces) {
     };
   });
 
+  // Boxes in the top page's coordinates, for layout facts: upright numbers, ruby.
+  const box = (element) => {
+    const r = element.getBoundingClientRect();
+    return { left: frame.left + r.left, top: frame.top + r.top, width: r.width, height: r.height };
+  };
+  const tcy = Array.from(doc.querySelectorAll(".tcy")).slice(0, 20).map((element) => ({
+    text: element.textContent, combine: win.getComputedStyle(element).textCombineUpright,
+    font_size_px: px(win.getComputedStyle(element).fontSize), rect: box(element) }));
+  const ruby = Array.from(doc.querySelectorAll("ruby")).slice(0, 20).map((element) => {
+    const rts = Array.from(element.querySelectorAll("rt"));
+    const bases = [];
+    for (const node of element.childNodes) {
+      if (node.nodeType === Node.TEXT_NODE && node.data.trim()) {
+        range.selectNodeContents(node);
+        const r = range.getBoundingClientRect();
+        bases.push({ text: node.data, rect: { left: frame.left + r.left, top: frame.top + r.top, width: r.width, height: r.height } });
+      }
+    }
+    return { class: element.getAttribute("class"), ruby_position: win.getComputedStyle(element).rubyPosition,
+      bases, rts: rts.map((rt) => ({ text: rt.textContent, rect: box(rt) })),
+      rp_display: Array.from(element.querySelectorAll("rp")).map((rp) => win.getComputedStyle(rp).display) };
+  });
+
   const location = window.rendition.currentLocation();
   return {
     lang: doc.documentElement.getAttribute("lang"),
@@ -188,6 +221,11 @@ function readFacts(faces) {
     images,
     view_rect: { left: visible.left, top: visible.top, width: visible.width, height: visible.height },
     visible_lines: lines,
+    line_positions: linePositions,
+    writing_mode: win.getComputedStyle(doc.documentElement).writingMode,
+    direction: window.book.package.metadata.direction || null,
+    tcy,
+    ruby,
     visible_text: lines.join("\n"),
     page: location && location.start ? { displayed: location.start.displayed, cfi: location.start.cfi,
       end_cfi: location.end && location.end.cfi } : null,
@@ -258,6 +296,12 @@ async function main() {
     page.on("requestfailed", (request) => problems.push(`requestfailed: ${request.url()} ${request.failure()?.errorText}`));
     await page.goto(`${base}reader.html`, { waitUntil: "load" });
     const opened = await page.evaluate(([url, href]) => window.openBook(url, href), [`${base}book.epub`, options.href]);
+    for (let turn = 0; turn < options.next; turn++) {
+      await page.evaluate(async () => {
+        await window.rendition.next();
+        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      });
+    }
     timings.display_ms = Date.now() - started - timings.launch_ms;
     await page.screenshot({ path: options.png });
     const facts = await page.evaluate(readFacts, FACES);

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 from pathlib import Path
@@ -11,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from ..codehash import code_digest
 from ..errors import BookError
+from .fonts import code_points
 from ..model import Book
 from ..output import replace_file
 
@@ -59,19 +59,12 @@ def _balanced(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return _wrap(text, font, int(_length(text, font) / count) + font.size)
 
 
-@functools.lru_cache(maxsize=8)
-def _cmap(path: Path) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    return frozenset(TTFont(path, lazy=True).getBestCmap())
-
-
 def _face_for(text: str, preferred: Path, other: Path) -> Path:
     """The face that has every character of text: no tofu on the cover. preferred, else other."""
     for path in (preferred, other):
-        if all(ord(c) in _cmap(path) or c.isspace() for c in text):
+        if all(ord(c) in code_points(path) or c.isspace() for c in text):
             return path
-    missing = sorted({f"U+{ord(c):04X} {c}" for c in text if ord(c) not in _cmap(preferred) | _cmap(other)})
+    missing = sorted({f"U+{ord(c):04X} {c}" for c in text if ord(c) not in code_points(preferred) | code_points(other)})
     raise BookError(f"the cover text has characters no embedded font covers ({', '.join(missing)}); "
                     "change them in book.toml or supply a cover image with `cover = \"…\"`")
 

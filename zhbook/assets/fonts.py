@@ -7,10 +7,10 @@ character goes to the first family in its element's stack whose font has it — 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
-import os
 import tomllib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import cssselect2
 import tinycss2
-from fontTools import subset as ftsubset
+import uharfbuzz as hb
 from fontTools.ttLib import TTFont, TTLibError
 
 from ..errors import BookError
@@ -27,7 +27,7 @@ from ..output import replace_file
 # Part of every subset whatever the text: digits and Latin for page numbers, roman numerals, URLs;
 # the list bullets (book.css), which no text holds: the list markers draw them.
 ALWAYS_INCLUDED = {chr(c) for c in range(0x20, 0x7F)} | set("　，。、；：？！“”‘’（）《》〔〕…—·•◦▪●○■")
-SUBSET_VERSION = "5"  # bump when the subsetting options change, to invalidate the cache
+SUBSET_VERSION = "7"  # bump when the subsetting options change, to invalidate the cache
 
 
 @dataclass
@@ -39,27 +39,13 @@ class FontFile:
     url: str = ""  # as written in the stylesheet's @font-face src
     file: str = ""  # its name in the EPUB and the stylesheet, if not the file's own (a book's font)
 
-    _cmap: frozenset[int] | None = None
-
     @property
     def name(self) -> str:
         return self.file or self.path.name
 
-    def cmap(self, cache_dir: Path) -> frozenset[int]:
-        """The code points the font maps; cached, since reading a 24 MB font costs time."""
-        if self._cmap is None:
-            cached = cache_dir / f"cmap-{self.sha256[:16]}.json"
-            if cached.exists():
-                self._cmap = frozenset(json.loads(cached.read_text()))
-            else:
-                try:
-                    codes = TTFont(self.path, lazy=True)["cmap"].getBestCmap().keys()
-                except (TTLibError, KeyError, OSError) as exc:
-                    raise BookError(f"cannot read the font ({exc}); restore it from git", self.path)
-                self._cmap = frozenset(codes)
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                replace_file(cached, json.dumps(sorted(self._cmap)).encode())
-        return self._cmap
+    def cmap(self) -> frozenset[int]:
+        """The code points the font maps."""
+        return code_points(self.path)
 
 
 def _declarations(block) -> list:
@@ -244,7 +230,7 @@ class FontSet:
             visit(cssselect2.ElementWrapper.from_xml_root(document), (default,))
 
         # Each character goes to the first family of its stack with a font that has it.
-        cmaps = {family: [(f.name, f.cmap(self.cache_dir)) for f in fonts]
+        cmaps = {family: [(f.name, f.cmap()) for f in fonts]
                  for family, fonts in self.by_family.items()}
         chars: dict[str, set[str]] = {name: set() for name in self.files}
         for stack, text in text_by_stack.items():
@@ -282,8 +268,8 @@ class FontSet:
     def missing(self, text: str) -> list[str]:
         """Characters (other than white space and controls) that no embedded font covers."""
         if self._covered is None:
-            self._covered = frozenset().union(*(f.cmap(self.cache_dir) for f in self.embedded))
-        return sorted({c for c in text if ord(c) not in self._covered and not c.isspace() and ord(c) >= 0x20})
+            self._covered = frozenset().union(*(f.cmap() for f in self.embedded))
+        return sorted({c for c in set(text) if ord(c) not in self._covered and not c.isspace() and ord(c) >= 0x20})
 
     def _subset_path(self, font: FontFile, chars: set[str], retain_gids: bool) -> Path:
         key = hashlib.sha256("\0".join([SUBSET_VERSION, font.sha256, "".join(sorted(chars)),
@@ -293,49 +279,125 @@ class FontSet:
     def subset(self, font: FontFile, chars: set[str], retain_gids: bool = False) -> bytes:
         """The font cut down to chars (plus their layout alternates), cached by content.
         retain_gids: every glyph keeps its number in the full font (the others are left empty), so
-        that text set with one such subset displays with any larger one (zhbook.pdf.join)."""
+        that text set with one such subset displays with any larger one: what the PDF's parts are
+        laid out with (zhbook.pdf.join embeds pdf_program instead)."""
         return self.subsets([(font, chars, retain_gids)])[0]
 
-    def subsets(self, wanted: list[tuple[FontFile, set[str], bool]]) -> list[bytes]:
-        """subset() of each (font, chars, retain_gids). The ones not cached yet are cut in child
-        processes, in parallel: a cold subset of a 24 MB font takes seconds and some hundreds of MB,
-        which a child gives back when it ends (the PDF's workers are forked from this process).
-        The children are spawned, not forked: the caller may have threads (a JVM in the tests)."""
-        paths = [self._subset_path(*item) for item in wanted]
-        todo = [(path, font.path, "".join(sorted(chars)), retain) for path, (font, chars, retain)
-                in zip(paths, wanted) if not path.exists()]
-        if todo:
-            import concurrent.futures
-            import multiprocessing
+    def subsets(self, wanted: list[tuple[FontFile, set[str], bool]], progress=None, stage: str = "font subsets"
+                ) -> list[bytes]:
+        """subset() of each (font, chars, retain_gids); HarfBuzz cuts one in a tenth of a second, so
+        they are made here, one after the other, and cached. progress (zhbook.progress.Progress)
+        shows them as the stage `stage`."""
+        programs = []
+        for done, (font, chars, retain_gids) in enumerate(wanted):
+            if progress is not None:
+                progress.update(stage, done, len(wanted))
+            path = self._subset_path(font, chars, retain_gids)
+            if path.exists():
+                programs.append(path.read_bytes())
+                continue
+            data = _hb_subset(font.path, unicodes={ord(c) for c in chars}, retain_gids=retain_gids)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            replace_file(path, data)
+            programs.append(data)
+        if progress is not None:
+            progress.update(stage, len(wanted), len(wanted))
+        return programs
 
-            with concurrent.futures.ProcessPoolExecutor(
-                    min(os.cpu_count() or 1, len(todo)), mp_context=multiprocessing.get_context("spawn")) as pool:
-                list(pool.map(_make_subset, *zip(*todo)))
-        return [path.read_bytes() for path in paths]
+    def pdf_program(self, font: FontFile, glyphs: set[int]) -> tuple[bytes, str]:
+        """The font as the joined PDF embeds it: only the glyphs its pages draw (their numbers in
+        the full font, which the parts' text is written with), and only the tables a PDF reader
+        uses. Returns the program and its kind, the PDF's name for it:
+        - "CIDFontType0C", the bare CFF table, for a CID-keyed CFF font whose CIDs are its glyph
+          numbers (the Noto CJK faces): a PDF reader finds a CID's glyph through the CFF charset,
+          which HarfBuzz's subset keeps, so the glyphs are renumbered and no empty ones are kept;
+        - "OpenType" or "TrueType" for any other font: its glyphs keep their numbers, with empty
+          ones between them, as WeasyPrint embeds fonts.
+        Cached by content: the font and the glyph set."""
+        key = hashlib.sha256(f"{SUBSET_VERSION}\0{font.sha256}\0{sorted(glyphs)}".encode()).hexdigest()[:24]
+        cached = self.cache_dir / "fonts" / f"{font.path.stem}-pdf-{key}"
+        for kind in PDF_FONT_KINDS:
+            if cached.with_suffix("." + kind).exists():
+                return cached.with_suffix("." + kind).read_bytes(), kind
+        data, kind = _pdf_program(font.path, glyphs)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(cached.with_suffix("." + kind), data)
+        return data, kind
 
 
-def _make_subset(cached: Path, font_path: Path, chars: str, retain_gids: bool) -> None:
-    """Cut font_path down to chars into the cache file cached (see FontSet.subsets)."""
-    options = ftsubset.Options()
-    # fontTools' defaults (kern, liga, locl…) plus the half-width alternates that
-    # punctuation compression uses; vertical-only and other features are left out (size).
-    options.layout_features = ftsubset.Options().layout_features + ["halt", "palt", "vhal", "vpal"]
-    options.name_IDs = ["*"]  # keep copyright and licence names (OFL)
-    options.notdef_outline = True
-    options.recalc_timestamp = False  # same input, same bytes
-    options.retain_gids = retain_gids
-    if retain_gids:  # for the PDF, set horizontally: the vertical metrics of 65,535 glyphs are dead weight
-        options.drop_tables += ["vmtx", "vhea", "VORG"]
+# The kinds of font program pdf_program gives, by their PDF names.
+PDF_FONT_KINDS = ("CIDFontType0C", "OpenType", "TrueType")
+# Layout features kept in the subsets besides HarfBuzz's defaults (kern, locl, vpal …): the half-width
+# alternates of punctuation compression; and, named though HarfBuzz keeps them anyway, the vertical
+# forms of punctuation and brackets (vert, vrt2) that a vertical EPUB is set with (zhbook.epub.vertical).
+EXTRA_FEATURES = ("halt", "palt", "vhal", "vert", "vrt2")
+# Tables a PDF reader does not use: it is given each glyph's width, and the text is shaped already.
+PDF_DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT",
+                      "SVG ", "VORG", "vhea", "vmtx")
+
+
+def _tag(name: str) -> int:
+    return int.from_bytes(name.encode("ascii"), "big")
+
+
+@functools.lru_cache(maxsize=16)
+def _hb_face(path: Path) -> hb.Face:
+    """The font file as a HarfBuzz face (the file is mapped, not read)."""
     try:
-        # No bounding boxes recomputed on save: the full font's hold for the subset, and
-        # computing them means drawing every glyph (half the time of a cold subset).
-        ttfont = TTFont(font_path, recalcTimestamp=False, recalcBBoxes=False)
-    except (TTLibError, OSError) as exc:
-        raise BookError(f"cannot read the font ({exc}); restore it from git", font_path)
-    subsetter = ftsubset.Subsetter(options)
-    subsetter.populate(unicodes=[ord(c) for c in chars])
-    subsetter.subset(ttfont)
-    buffer = io.BytesIO()
-    ttfont.save(buffer)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    replace_file(cached, buffer.getvalue())
+        face = hb.Face(hb.Blob.from_file_path(str(path)))
+    except Exception as exc:  # uharfbuzz raises plain exceptions for unreadable files
+        raise BookError(f"cannot read the font ({exc}); restore it from git", path)
+    if face.glyph_count == 0:
+        raise BookError("cannot read the font (no glyphs in it); restore it from git", path)
+    return face
+
+
+@functools.lru_cache(maxsize=16)
+def code_points(path: Path) -> frozenset[int]:
+    """The code points the font at path maps."""
+    return frozenset(_hb_face(path).unicodes)
+
+
+def _hb_subset(path: Path, unicodes: set[int] | None = None, glyphs: set[int] | None = None,
+               retain_gids: bool = False, for_pdf: bool = False) -> bytes:
+    """The font at path cut down with HarfBuzz's hb-subset to the given characters or glyphs."""
+    options = hb.SubsetInput()
+    if unicodes is not None:
+        options.unicode_set.update(unicodes)
+    if glyphs is not None:
+        options.glyph_set.update(glyphs)
+    flags = hb.SubsetFlags.NOTDEF_OUTLINE
+    if retain_gids:
+        flags |= hb.SubsetFlags.RETAIN_GIDS
+    if for_pdf:
+        # No layout closure: exactly the glyphs drawn; unrolled subroutines compress better; no
+        # hints (7% of the program), as WeasyPrint embeds fonts.
+        flags |= hb.SubsetFlags.NO_LAYOUT_CLOSURE | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING
+        options.drop_table_tag_set.update(_tag(name) for name in PDF_DROPPED_TABLES)
+    else:
+        options.layout_feature_tag_set.update(_tag(name) for name in EXTRA_FEATURES)
+        options.name_id_set.add_range(0, 0x7FFF)  # every name: copyright and licence (OFL) included
+    options.flags = flags
+    subset = hb.subset(_hb_face(path), options)
+    if subset is None:
+        raise BookError("HarfBuzz could not subset the font; restore it from git", path)
+    return subset.blob.data
+
+
+def _pdf_program(path: Path, glyphs: set[int]) -> tuple[bytes, str]:
+    """See FontSet.pdf_program."""
+    glyphs = set(glyphs) | {0}
+    compact = _hb_subset(path, glyphs=glyphs, for_pdf=True)
+    font = TTFont(io.BytesIO(compact), lazy=True)
+    if "CFF " in font:
+        cff = font["CFF "].cff
+        # Trust, but verify: the subset's glyph k is the k-th glyph asked for, named by its CID.
+        if hasattr(cff.topDictIndex[0], "ROS") and \
+                font.getGlyphOrder() == [".notdef"] + [f"cid{gid:05d}" for gid in sorted(glyphs - {0})]:
+            return _hb_face_of(compact).reference_table("CFF ").data, "CIDFontType0C"
+    kept = _hb_subset(path, glyphs=glyphs, retain_gids=True, for_pdf=True)
+    return kept, "OpenType" if kept[:4] == b"OTTO" else "TrueType"
+
+
+def _hb_face_of(data: bytes) -> hb.Face:
+    return hb.Face(hb.Blob(data))

@@ -7,6 +7,7 @@ list of notes at the chapter's end for 微信读书 and 掌阅, which show aside
 
 from __future__ import annotations
 
+import functools
 import io
 from html import escape
 
@@ -29,18 +30,25 @@ def body_with_notes(chapter: Chapter, documents: frozenset[str] = frozenset(), f
     other chapters (`#c002-h3`: every output id starts with its chapter's id) pointed at their
     documents (`c002.xhtml#c002-h3`); documents: the ids of the book's chapter documents; form:
     "aside", "duokan" or "list" (the module's docstring)."""
-    others = documents - {chapter.id}
-    if not chapter.notes and not any(f'href="#{doc}' in chapter.body for doc in others):
-        return chapter.body
+    return _body_with_notes(chapter.id, chapter.body, chapter.notes, documents, form)
+
+
+# Kept for the chapters that did not change: the live preview (zhbook.preview) makes every document
+# again on each save. Keyed on what is read (not the whole chapter, whose images would stay in memory).
+@functools.lru_cache(maxsize=1024)
+def _body_with_notes(chapter_id: str, body: str, notes: tuple, documents: frozenset[str], form: str) -> str:
+    others = documents - {chapter_id}
+    if not notes and not any(f'href="#{doc}' in body for doc in others):
+        return body
     # epub:type stays a plain attribute name, written as is inside documents that declare the epub
     # namespace (zhbook.markdown.fragment).
-    container = fragment.parse(chapter.body)
+    container = fragment.parse(body)
     for link in container.iter("a"):
         target = link.get("href", "")
         document = target[1:].split("-", 1)[0]
         if target.startswith("#") and document in others:
             link.set("href", f"{document}.xhtml" + (target if target[1:] != document else ""))
-    calls = {note.call_id for note in chapter.notes}
+    calls = {note.call_id for note in notes}
     for link in container.iter("a"):
         if link.get("id") in calls and link.get("class") == "noteref":
             # In name order, as the calls have always been written (Python-Markdown sorts them).
@@ -56,12 +64,12 @@ def body_with_notes(chapter: Chapter, documents: frozenset[str] = frozenset(), f
                 link.append(lxml.html.fragment_fromstring(f'<img alt="注{escape(number)}" src="{NOTE_ICON}"/>'))
     body = fragment.serialize(container)
     if form == "duokan":
-        items = "".join(_note(note, "li", {"class": "duokan-footnote-item"}) for note in chapter.notes)
+        items = "".join(_note(note, "li", {"class": "duokan-footnote-item"}) for note in notes)
         return body + f'<ol class="duokan-footnote-content">{items}</ol>'
     if form == "list":
-        items = "".join(_note(note, "li", {"class": "endnote"}) for note in chapter.notes)
+        items = "".join(_note(note, "li", {"class": "endnote"}) for note in notes)
         return body + f'<section class="endnotes" epub:type="endnotes" role="doc-endnotes"><ol>{items}</ol></section>'
-    return body + "".join(_aside(note) for note in chapter.notes)
+    return body + "".join(_aside(note) for note in notes)
 
 
 def _aside(note) -> str:

@@ -69,6 +69,8 @@ def render_chapter(source: SourceFile, root: Path | None, diagnostics: Diagnosti
     ctx = sanitize.Context(source.path, source.text, diagnostics, embed if root is not None else None,
                            id_prefix=source.id)
     sanitize.clean_fragment(container, ctx, {h.id for h in cjk.headings})
+    for message, text in cjk.problems:  # ruby: bad syntax, readings to review
+        diagnostics.warn(message, source.path, line_of(source.text, text))
     for label in cjk.unreferenced:
         diagnostics.warn(f"footnote [^{label}] is never referenced: it is left out of the book; "
                          f"refer to it with [^{label}] in the text or delete it", source.path,

@@ -5,6 +5,9 @@
 - BackslashBreak: a backslash at the end of a line is a line break (CommonMark).
 - CrossRef: `@fig:flow`, `@tbl:name`, `@sec:id` become a pending reference (numbered and linked by the
   book-level pass, zhbook.markdown.references), also directly after Chinese text.
+- Ruby: `{汉字|hàn zì}` → <ruby>, one <rt> per character when the syllables match the characters, else
+  one for the group; `{拼音:…}` / `{注音:…}` ask pypinyin for pinyin / Zhuyin (zhbook.markdown.ruby).
+  Bad syntax is left as written, with a warning.
 - Poem: a `::: poem` … `:::` block keeps its lines: each stanza a paragraph, each line ended by <br/>.
 - Structure: an image alone in its paragraph becomes a <figure> with its alt text as <figcaption>;
   a `Table: …` paragraph next to a table becomes its <caption>; the tables extension's
@@ -28,7 +31,8 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from ..cjk import joins_lines
+from ..cjk import HAN, joins_lines
+from . import ruby
 from ..model import Anchor, Heading
 
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -102,6 +106,91 @@ class CrossRef(InlineProcessor):
         link = ET.Element("a", {"class": XREF_CLASS, REF_ATTR: m.group(1)})
         link.text = markdown.util.AtomicString("@" + m.group(1))
         return link, m.start(0), m.end(0)
+
+
+RUBY_OPEN, RUBY_CLOSE = "\uff08", "\uff09"  # <rp>（</rp>…<rp>）</rp>: what a reader without ruby shows
+
+
+def ruby_element(annotations: list, zhuyin: bool) -> ET.Element:
+    """<ruby> for Annotations (and plain strings between them, e.g. punctuation of an automatic
+    passage, which then sits between several <ruby> in a <span>)."""
+    holder = ET.Element("span", {"class": "ruby-passage"})
+    current = None
+    for piece in annotations:
+        if isinstance(piece, str):
+            current = None
+            last = holder[-1] if len(holder) else None
+            if last is None:
+                holder.text = (holder.text or "") + piece
+            else:
+                last.tail = (last.tail or "") + piece
+            continue
+        if current is None:
+            current = ET.SubElement(holder, "ruby", {"class": ruby.ZHUYIN_CLASS} if zhuyin else {})
+        for base, reading in piece.pairs:
+            last = current[-1] if len(current) else None
+            if last is None:
+                current.text = markdown.util.AtomicString((current.text or "") + base)
+            else:
+                last.tail = markdown.util.AtomicString((last.tail or "") + base)
+            ET.SubElement(current, "rp").text = RUBY_OPEN
+            ET.SubElement(current, "rt").text = markdown.util.AtomicString(reading)
+            ET.SubElement(current, "rp").text = RUBY_CLOSE
+    if len(holder) == 1 and not holder.text and not holder[0].tail:
+        return holder[0]  # one <ruby>, as written: no wrapper
+    return holder
+
+
+class Ruby(InlineProcessor):
+    """`{汉字|hàn zì}`, `{拼音:…}`, `{注音:…}` (see zhbook.markdown.ruby). The base holds a Han
+    character, so `{x|x>0}` in running text is not taken for ruby."""
+
+    PATTERN = (r"\{(?:(" + ruby.PINYIN_MARK + "|" + ruby.ZHUYIN_MARK + r")[:：]([^{}\n]*)"
+               r"|([^{}\n|]*[" + HAN + r"][^{}\n|]*)\|([^{}\n]*))\}")
+
+    def __init__(self, md, extension: "CJKExtension"):
+        super().__init__(self.PATTERN, md)
+        self.extension = extension
+
+    def handleMatch(self, m, data):
+        if m.group(1):
+            passage = m.group(2).strip()
+            if not passage:
+                self.extension.problem(f"{m.group(0)} has no text to annotate; write {{{m.group(1)}:汉字}}", m.group(0))
+                return None, None, None
+            pieces, reviews = ruby.automatic(passage, m.group(1) == ruby.ZHUYIN_MARK)
+            if reviews:
+                self.extension.problem(
+                    f"{m.group(1)}: pypinyin chose the readings of polyphonic characters, check them: "
+                    + "; ".join(map(str, reviews))
+                    + "; to confirm one, write it out as {字|reading}", m.group(0))
+            if not any(isinstance(p, ruby.Annotation) for p in pieces):
+                self.extension.problem(f"{m.group(0)} has no Chinese character to annotate", m.group(0))
+                return None, None, None
+            return ruby_element(pieces, m.group(1) == ruby.ZHUYIN_MARK), m.start(0), m.end(0)
+        annotation, wrong = ruby.explicit(m.group(3), m.group(4))
+        if annotation is None:
+            self.extension.problem(f"ruby {m.group(0)} {wrong}: it is left as written; write {{汉字|hàn zì}}",
+                                   m.group(0))
+            return None, None, None
+        return ruby_element([annotation], annotation.zhuyin), m.start(0), m.end(0)
+
+
+class UnclosedRuby(InlineProcessor):
+    """`{汉字|hàn zì` or `{拼音:…` without its `}` on the line: said, and left as written."""
+
+    PATTERN = (r"\{(?:(?:" + ruby.PINYIN_MARK + "|" + ruby.ZHUYIN_MARK + r")[:：]|[^{}\n|]*[" + HAN
+               + r"][^{}\n|]*\|)(?![^{}\n]*\})")
+
+    def __init__(self, md, extension: "CJKExtension"):
+        super().__init__(self.PATTERN, md)
+        self.extension = extension
+
+    def handleMatch(self, m, data):
+        line = data[data.rfind("\n", 0, m.start(0)) + 1:].split("\n", 1)[0]  # the whole line: finds its number
+        self.extension.problem(f"ruby {m.group(0)}… is not closed with '}}' on its line: it is left as written",
+                               line)
+        return None, None, None
 
 
 class Poem(BlockProcessor):
@@ -328,10 +417,17 @@ class CJKExtension(Extension):
         self.headings: list[Heading] = []
         self.anchors: list[Anchor] = []
         self.unreferenced: list[str] = []  # the labels of footnotes never referenced (left out)
+        self.problems: list[tuple[str, str]] = []  # (warning, the source text it is about: for its line)
+
+    def problem(self, message: str, source_text: str) -> None:
+        if (message, source_text) not in self.problems:
+            self.problems.append((message, source_text))
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Inline patterns: the escape (\\x) runs at 180, code spans at 190 (so nothing in code is touched).
         md.inlinePatterns.register(BackslashBreak(r"\\\n", md), "backslash_break", 185)
+        md.inlinePatterns.register(Ruby(md, self), "ruby", 177)
+        md.inlinePatterns.register(UnclosedRuby(md, self), "ruby_unclosed", 176)
         md.inlinePatterns.register(CrossRef(r"(?<![A-Za-z0-9])@(" + LABEL + ")", md), "cross_reference", 175)
         md.parser.blockprocessors.register(Poem(md.parser), "poem", 75)
         # Priorities: inline patterns run at 20, footnotes at 50 and attr_list at 8; ours run after them.

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 from pathlib import Path
 
 from ..assets.cover import cover_image
+from ..errors import BookError
 from ..model import Book, RenderContext, Styles
 from ..output import atomic_output
 from .cache import PartCache
@@ -49,7 +51,7 @@ def render(ctx: RenderContext) -> Path:
     with_cover = design.cover and not ctx.for_print  # printers take the cover apart
     css = stylesheet(ctx.styles, book, ctx.for_print)
     out_path = ctx.output(".print.pdf" if ctx.for_print else ".pdf")
-    weasyprint = load_weasyprint()
+    weasyprint = _Import()  # while the parts are looked up in the cache, characters read and fonts cut
     cover_uri = None
     if with_cover:
         image, image_type = cover_image(book, *(font.path for font in fonts.cover_faces()), ctx.cache_dir)
@@ -63,23 +65,26 @@ def render(ctx: RenderContext) -> Path:
     # The front matter's page numbers are not known yet, but they are digits: always included.
     front_draft = part_html(book, front_body(book, chapters, colophon, cover_uri, {}))
     used = {name: set() for name in fonts.files}
-    for chars in _characters(CharacterReader(weasyprint, fonts, css), cache, bodies + [front_draft]):
+    for chars in _characters(CharacterReader(fonts, css), cache, bodies + [front_draft], weasyprint):
         for name, part_chars in chars.items():
             used[name] |= part_chars
-    # Subsets that keep the full fonts' glyph numbers: a chapter from the cache, set with an older
-    # subset, shows right with today's, which the join embeds once for all parts.
+    # The parts are laid out with subsets that keep the full fonts' glyph numbers, which their text
+    # is written with: a chapter from the cache, set with an older subset, shows right with the
+    # program the join embeds (FontSet.pdf_program: the glyphs all parts draw).
     subsets = dict(zip((font.sha256 for font in fonts.embedded),
-                       fonts.subsets([(font, used[font.name], True) for font in fonts.embedded])))
+                       fonts.subsets([(font, used[font.name], True) for font in fonts.embedded], progress,
+                                     "pdf font subsets")))
     font_data = {(ctx.styles.dir / font.url).resolve().as_uri(): subsets[font.sha256] for font in fonts.embedded}
     programs = {hashlib.sha256(data).hexdigest(): font_sha for font_sha, data in subsets.items()}
 
     counts = PageCounts([cache.pages(html) for html in bodies], design.openings)
     settings = {"stylesheet": css, "styles_url": str(ctx.styles.dir.resolve()) + "/",
                 "base_url": str(book.root.resolve()) + "/", "identifier": book.meta.identifier.encode("utf-8"),
-                "fetcher": lambda: book_fetcher(weasyprint, font_data, book.root, images), "counts": counts,
+                "fetcher": lambda: book_fetcher(load_weasyprint(), font_data, book.root, images), "counts": counts,
                 "font_programs": programs}
     rendered: dict[int, RenderedPart] = {}
     planned, newly_set = 0, []
+    weasyprint.wait()  # the workers are forked with it: loaded once, and no import half done in them
     with Workers(settings, len(bodies) + 1) as workers:
         def done(part: RenderedPart) -> None:
             rendered[part.index] = part
@@ -94,6 +99,8 @@ def render(ctx: RenderContext) -> Path:
             #    They are set as opening on a right-hand page; one that opens on a left is set again in 2.
             new = [PartJob(i + 1, html, None) for i, html in enumerate(bodies) if cache.pages(html) is None]
             planned += len(new)
+            if new:
+                progress.update("pdf chapters set", len(newly_set), planned)  # the stage starts now
             for part in workers.map(new):
                 done(part)
             # 2. Parts that were laid out before, at the page (and on the side) they now start on:
@@ -111,6 +118,8 @@ def render(ctx: RenderContext) -> Path:
                 else:
                     rendered[index] = cached
             planned += len(again)
+            if again:
+                progress.update("pdf chapters set", len(newly_set), planned)
             for part in workers.map(again):
                 done(part)
 
@@ -136,10 +145,15 @@ def render(ctx: RenderContext) -> Path:
         for message in part.warnings:
             diagnostics.warn(f"WeasyPrint: {message}")
     progress.update("pdf join", 0, 1)
+    by_sha = {font.sha256: font for font in fonts.embedded}
+
+    def program(full_font: str, glyphs: set[int]) -> tuple[bytes, str]:
+        return fonts.pdf_program(by_sha[full_font], glyphs)
+
     with atomic_output(out_path) as tmp:
         in_parts = {i for part in book.parts for i in part.chapter_ids[1:]}  # under their part's title
         nested = [False] + [c.id in in_parts for c in chapters if c.matter != "front"]
-        total, warnings = join_parts([part.path for part in parts], subsets.__getitem__, book.build_date, tmp,
+        total, warnings = join_parts([part.path for part in parts], program, book.build_date, tmp,
                                      design.openings, nested)
     progress.update("pdf join", 1, 1)
     progress.finish()
@@ -158,11 +172,35 @@ def _front(workers: Workers, cache: PartCache, html: str) -> RenderedPart:
     return front
 
 
-def _characters(reader: CharacterReader, cache: PartCache, htmls: list[str]) -> list[dict[str, set[str]]]:
+class _Import(threading.Thread):
+    """WeasyPrint imported in a thread (a second or so, much of it spent looking for its libraries,
+    which lets the build go on meanwhile); wait() before forking, and to hear of a failure."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.error: BookError | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            load_weasyprint()
+        except BookError as error:
+            self.error = error
+
+    def wait(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _characters(reader: CharacterReader, cache: PartCache, htmls: list[str], weasyprint: _Import
+                ) -> list[dict[str, set[str]]]:
     """For each part, the characters each font sets in it: from the cache, or from the part's HTML
-    as WeasyPrint itself parses it (in parallel, in forked processes)."""
+    as WeasyPrint parses it (several in parallel, in forked processes)."""
     known = [cache.characters(html) for html in htmls]
     todo = [html for html, chars in zip(htmls, known) if chars is None]
+    if len(todo) > 1:
+        weasyprint.wait()  # read_characters forks
     found = read_characters(reader, todo)
     for html, chars in zip(todo, found):
         cache.store_characters(html, chars)

@@ -1,8 +1,8 @@
 """PartCache: the PDF parts already set, under .cache/pdf-parts/, so that a rebuild sets only what changed.
 
 A part is known by the hash of all that goes into it: its HTML, the stylesheet, the font files,
-the book's images and identifier, and the code that sets it (the whole zhbook.pdf package and
-zhbook.cjk; WeasyPrint's version). Per part the cache keeps its characters (for the font subsets), its
+the book's images and identifier, and the code that sets it (PART_CODE; WeasyPrint's version). Per
+part the cache keeps its characters (for the font subsets), its
 page count and the pages its ids are on, and its PDF for each first page number (and side) it was set
 at: a part's layout does not depend on where it starts, only its printed page numbers do (see
 zhbook.pdf.part).
@@ -11,6 +11,7 @@ zhbook.pdf.part).
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import time
@@ -20,18 +21,20 @@ from ..codehash import code_digest
 from ..output import replace_file
 from .part import RenderedPart
 
-FORMAT = "1"  # bump when what a cached part holds changes
+FORMAT = "2"  # bump when what a cached part holds changes
+# The code that sets a part from its HTML and stylesheet: WeasyPrint's changes and their rules, the
+# worker's setup, the layout subsets of the fonts. Not the rest of the package (the HTML, the
+# stylesheet and the join): a change there reaches the part through its key, or not at all.
+PART_CODE = (code_digest("pdf/part.py", "pdf/weasyprint.py", "pdf/cjk_layout.py", "cjk.py", "assets/fonts.py"),)
 STALE_SECONDS = 600  # files no build has used for this long are removed after a build
 
 
 class PartCache:
     def __init__(self, cache_dir: Path, stylesheet: str, fonts, images, identifier: str):
-        import weasyprint
-
         self.dir = cache_dir / "pdf-parts"
         self.dir.mkdir(parents=True, exist_ok=True)
         base = hashlib.sha256()
-        for item in [FORMAT, weasyprint.__version__, code_digest("pdf", "cjk.py"), stylesheet, identifier,
+        for item in [FORMAT, importlib.metadata.version("weasyprint"), *PART_CODE, stylesheet, identifier,
                      *sorted(f.sha256 for f in fonts.files.values()),
                      *sorted(hashlib.sha256(image.data).hexdigest() + image.href for image in images)]:
             base.update(item.encode() + b"\0")

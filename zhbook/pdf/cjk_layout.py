@@ -21,11 +21,19 @@ SPACES = " \u00a0"
 AUTOSPACE = re.compile(f"[{IDEOGRAPH}](?=[{ALNUM}])|[{ALNUM}](?=[{IDEOGRAPH}])")
 COMPRESS_FIRST = re.compile(f"[{CLOSING}](?=[{CLOSING}])")  # 。” ”， ）。: the first one
 COMPRESS_SECOND = re.compile(f"(?<=[{PUNCTUATION}])[{OPENING}]")  # ，“ （“ ”（: the opening one
+# Traditional Chinese (Taiwan, Hong Kong; clreq) centres these marks in their em box, as the TC faces
+# draw them: no blank half to take away, so they are never compressed, and an opening bracket after
+# one keeps its space too. Brackets and quotes (」』）) still are, next to each other.
+CENTRED = "，。、；：？！"
+BRACKETS_CLOSING = "".join(c for c in CLOSING if c not in CENTRED)
+COMPRESS_FIRST_CENTRED = re.compile(f"[{BRACKETS_CLOSING}](?=[{CLOSING}])")  # 」」 」。: the bracket
+COMPRESS_SECOND_CENTRED = re.compile(f"(?<=[{BRACKETS_CLOSING}{OPENING}])[{OPENING}]")  # 」「 （「
+TRADITIONAL_LANGS = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
 # UAX #14 breaks after a space even before ” ’ …… or a CJK nonstarter (LB18 comes before
 # LB19/LB21/LB22), and after an opening mark followed by a space. Not in Chinese.
 NO_BREAK = re.compile(f"[{SPACES}]+[{CLOSING}…‥]|[{OPENING}][{SPACES}]+.")
 
-__all__ = ["AUTOSPACE_EM", "CJK_LANGS", "HAS_CJK_RE", "is_cjk_lang", "is_code", "is_set_by_cjk_rules", "spaced",
+__all__ = ["AUTOSPACE_EM", "CJK_LANGS", "HAS_CJK_RE", "is_cjk_lang", "centres_punctuation", "is_code", "is_set_by_cjk_rules", "spaced",
            "safe", "opportunity", "plan", "no_breaks", "may_break_between", "is_runt", "RUNT_CUTS"]
 
 # A paragraph's last line may not hold a lone ideograph (孤字), with or without closing marks.
@@ -38,6 +46,12 @@ RUNT_CUTS = (1, 2, 3)
 def is_cjk_lang(lang: str | None) -> bool:
     """Is text of this `lang` set by the Chinese rules (Chinese or Japanese)?"""
     return (lang or "").lower().startswith(CJK_LANGS)
+
+
+def centres_punctuation(lang: str | None) -> bool:
+    """Does text of this `lang` set 。，、；：！？ in the centre of the em box (Traditional Chinese:
+    zh-Hant, zh-TW, zh-HK, zh-MO), so that they are not compressed?"""
+    return (lang or "").lower().startswith(TRADITIONAL_LANGS)
 
 
 def is_code(style) -> bool:
@@ -88,16 +102,20 @@ def opportunity(char: str, following: str) -> bool:
 
 @lru_cache(maxsize=1024)  # the justification asks for each line what drawing will ask again
 def plan(text: str, previous: str | None, following: str | None, font_size: float, justification: float,
-         spacing: bool) -> tuple[list[int], dict[int, list[float]]]:
+         spacing: bool, centred: bool = False) -> tuple[list[int], dict[int, list[float]]]:
     """Which characters of text get `halt` (indexes), and the space wanted before and after
     characters ({index: [lead, trail]}, px), given the characters just before and after the text
     (None: none, or a line end), the font size (px), the justification per gap (px) and whether
-    the text is spaced at all (see spaced()). Cached: the caller must not change what it returns."""
-    halts = [m.start() for m in COMPRESS_FIRST.finditer(text)]
-    halts += [m.start() for m in COMPRESS_SECOND.finditer(text)]
-    if following and text[-1] in CLOSING and following in CLOSING:
+    the text is spaced at all (see spaced()); centred: the text's language centres 。，、；：！？
+    (centres_punctuation()), which are then never compressed. Cached: the caller must not change what
+    it returns."""
+    first, second = (COMPRESS_FIRST_CENTRED, COMPRESS_SECOND_CENTRED) if centred else (COMPRESS_FIRST, COMPRESS_SECOND)
+    compressible_closing = BRACKETS_CLOSING if centred else CLOSING
+    halts = [m.start() for m in first.finditer(text)]
+    halts += [m.start() for m in second.finditer(text)]
+    if following and text[-1] in compressible_closing and following in CLOSING:
         halts.append(len(text) - 1)
-    if previous and text[0] in OPENING and previous in PUNCTUATION:
+    if previous and text[0] in OPENING and previous in (BRACKETS_CLOSING + OPENING if centred else PUNCTUATION):
         halts.append(0)
     gaps: dict[int, list[float]] = {}
     if spacing:

@@ -5,14 +5,17 @@ footnotes at their calls; emphasis gets a span per dotted character (着重号) 
 
 from __future__ import annotations
 
+import functools
 import re
 
+import uharfbuzz as hb
 from lxml import etree
 from markupsafe import Markup
 
-from .. import templates
+from .. import paths, templates
 from ..cjk import IDEOGRAPH
 from ..markdown import NOTE_CALL_CLASS
+from ..markdown.ruby import ZHUYIN_CLASS, zhuyin_beside
 from ..model import Book, Chapter
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -31,7 +34,7 @@ URL_BREAK_AFTER = "/.-_@"
 NO_BREAKS = frozenset({"code", "kbd", "samp", "pre"})
 
 
-def footnotes_in_place(chapter: Chapter) -> str:
+def footnotes_in_place(chapter: Chapter, language: str = "") -> str:
     """A chapter's body as HTML for WeasyPrint, each note put at its call as a footnote
     (`float: footnote` sets it at the foot of the page where it is called)."""
     root = _fragment(chapter.body)
@@ -49,7 +52,93 @@ def footnotes_in_place(chapter: Chapter) -> str:
         holder.getparent().replace(holder, footnote)
     url_breaks(root)
     emphasis_dots(root)
+    ruby_boxes(root, zhuyin_beside(language))
     return _html(root)
+
+
+RUBY_CLASS, RUBY_BASE_CLASS, RUBY_TEXT_CLASS = "ruby", "ruby-base", "ruby-text"
+RUBY_TEXT_SIZE = 0.5  # the annotation's size, in ems of the base (pdf.css .ruby-text)
+RUBY_TEXT_FILL = 0.92  # at most this share of its base's width: a hair of space between annotations
+ZHUYIN_BESIDE_CLASS = "zhuyin-beside"
+ZHUYIN_TONES = "ˊˇˋ"  # set beside the last letter (the first tone has no mark; the neutral dot comes first)
+ZHUYIN_SIZE = 0.34  # a Zhuyin letter's size (and height: line-height 1), in ems of its character (pdf.css)
+
+
+BODY_FACE = "NotoSerifCJKsc-Regular.otf"  # what the annotations are measured with
+
+
+@functools.lru_cache(maxsize=1)
+def _body_font() -> tuple[hb.Font, int]:
+    face = hb.Face(hb.Blob.from_file_path(str(paths.fonts_dir() / BODY_FACE)))
+    return hb.Font(face), face.upem
+
+
+def _advance_em(text: str) -> float:
+    """The width of text shaped (HarfBuzz) in our body face, in ems: a book's own body face is near
+    enough for narrowing an annotation."""
+    font, upem = _body_font()
+    buffer = hb.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    hb.shape(font, buffer, {})
+    return sum(position.x_advance for position in buffer.glyph_positions) / upem
+
+
+def _zhuyin_column(reading: str) -> etree._Element:
+    """A Zhuyin syllable as pdf.css stacks it beside its character: the letters one under another
+    (the neutral tone's dot above them), the tone mark to the right of the last letter."""
+    column = etree.Element("span", {"class": "zhuyin-text"})
+    letters = etree.SubElement(column, "span", {"class": "zhuyin-letters"})
+    tone = reading[-1] if reading[-1:] in ZHUYIN_TONES else ""
+    for letter in reading[:len(reading) - len(tone)]:
+        etree.SubElement(letters, "span").text = letter
+    # the column centred on the character (in the letters' ems: the character is 1 / ZHUYIN_SIZE tall)
+    top = max((1 / ZHUYIN_SIZE - len(letters)) / 2, 0)
+    letters.set("style", f"padding-top: {top:.2f}em")
+    if tone:
+        mark = etree.SubElement(column, "span", {"class": "zhuyin-tone"})
+        mark.text = tone
+        # level with the last letter
+        mark.set("style", f"padding-top: {top + max(len(letters) - 1, 0):.2f}em")
+    return column
+
+
+def ruby_boxes(root: etree._Element, zhuyin_beside: bool = False) -> None:
+    """Each base of a <ruby> and its <rt> as one inline-block, the annotation over the base, which
+    pdf.css sets so that neither the base's spacing nor the line height changes: WeasyPrint has
+    no ruby layout (Kozea/WeasyPrint #406) and would set the <rt> inline, after its base. The
+    <rp> brackets, for readers without ruby, go. In the text layer each base is followed by its
+    annotation, both kept. zhuyin_beside (a Traditional Chinese text): Zhuyin is set to the right of
+    each character, as Taiwan sets it, in a column of its own (which widens the character's box)."""
+    for ruby in list(root.iter("ruby")):
+        pairs, base = [], ruby.text or ""
+        for child in ruby:
+            if child.tag == "rt":
+                pairs.append((base, child))
+                base = ""
+            elif child.tag != "rp":
+                base += etree.tostring(child, method="text", encoding="unicode", with_tail=False)
+            base += child.tail or ""
+        holder = etree.Element("span", {"class": " ".join(filter(None, [RUBY_CLASS, ruby.get("class")]))})
+        zhuyin = ruby.get("class") == ZHUYIN_CLASS
+        for text, rt in pairs:
+            box = etree.SubElement(holder, "span", {"class": RUBY_CLASS + "-pair"})
+            annotation = etree.SubElement(box, "span", {"class": RUBY_TEXT_CLASS})
+            annotation.text = "".join(rt.itertext())
+            if zhuyin and zhuyin_beside:
+                box.set("class", RUBY_CLASS + "-pair " + ZHUYIN_BESIDE_CLASS)
+                box.remove(annotation)
+                etree.SubElement(box, "span", {"class": RUBY_BASE_CLASS}).text = text
+                box.append(_zhuyin_column(annotation.text))
+                continue
+            # An annotation wider than its base is narrowed to the base's width, so that it never
+            # runs into the next one (the base keeps its spacing): measured with the body face.
+            wide = _advance_em(annotation.text) * RUBY_TEXT_SIZE / max(len(text), 1)
+            if wide > RUBY_TEXT_FILL:
+                annotation.set("style", f"transform: scaleX({RUBY_TEXT_FILL / wide:.3f})")
+            etree.SubElement(box, "span", {"class": RUBY_BASE_CLASS}).text = text
+        holder.tail = ruby.tail
+        ruby.getparent().replace(ruby, holder)
 
 
 def url_breaks(root: etree._Element) -> None:
@@ -187,7 +276,7 @@ def front_body(book: Book, chapters: tuple[Chapter, ...], colophon: Chapter | No
     parts were set before the front matter; the front matter's entries are marked in-front, their
     (roman) page is found by WeasyPrint."""
     entries = templates.toc_entries(book, chapters)
-    contents = _fragment(templates.contents(entries, lambda _doc, fragment: f"#{fragment}"))
+    contents = _fragment(templates.contents(entries, lambda _doc, fragment: f"#{fragment}", book.word))
     front = [c for c in chapters if c.matter == "front"]
     in_front = {h.id for c in front for h in c.headings}
     for link in contents.iter("a"):
@@ -195,11 +284,11 @@ def front_body(book: Book, chapters: tuple[Chapter, ...], colophon: Chapter | No
         link.set("data-page", page_labels.get(target, ""))
         if target in in_front:
             link.set("class", (link.get("class", "") + " in-front").strip())
-    preface = [(c.id, c.title, Markup(f'<section class="preface" id="{c.id}">{footnotes_in_place(c)}</section>'))
+    preface = [(c.id, c.title, Markup(f'<section class="preface" id="{c.id}">{footnotes_in_place(c, book.meta.language)}</section>'))
                for c in front]
-    pages = templates.front_matter(book, footnotes_in_place(colophon) if colophon else "", Markup(_html(contents)),
+    pages = templates.front_matter(book, footnotes_in_place(colophon, book.meta.language) if colophon else "", Markup(_html(contents)),
                                    preface)
-    return Markup(templates.render("front.html.j2", cover=cover_uri, pages=[page for _, _, page in pages]))
+    return Markup(templates.render("front.html.j2", cover=cover_uri, word=book.word, pages=[page for _, _, page in pages]))
 
 
 def chapter_body(book: Book, chapter: Chapter) -> Markup:
@@ -207,6 +296,6 @@ def chapter_body(book: Book, chapter: Chapter) -> Markup:
     part's title page."""
     opening = next((part for part in book.parts if part.chapter_ids[0] == chapter.id), None)
     body = Markup(templates.render("chapter.html.j2", meta=book.meta, id=chapter.id,
-                                   body=Markup(footnotes_in_place(chapter)),
+                                   body=Markup(footnotes_in_place(chapter, book.meta.language)),
                                    matter="" if chapter.matter == "chapter" else chapter.matter))
     return Markup(_html(_fragment(templates.part_page(opening))) + "\n") + body if opening else body

@@ -8,9 +8,10 @@ What the join keeps right across parts, since each part was made as a PDF of its
 - the bookmarks of all parts in book order, and the page labels (roman front matter, then 1, 2 …);
 - one structure tree (tagged PDF): every part's elements under one Document, with the keys of the
   parent tree renumbered;
-- the embedded fonts: parts name our fonts by a placeholder (see zhbook.pdf.weasyprint); the join
-  embeds the book's subset of each font once. The subsets keep the full fonts' glyph numbers, so a part set
-  with an older subset (from the cache) shows right with today's.
+- the embedded fonts: parts name our fonts by a placeholder with the glyphs they draw (see
+  zhbook.pdf.weasyprint); the join embeds each font once, with the glyphs of all parts. The parts'
+  text is written with the full fonts' glyph numbers, so a part from the cache, set with an older
+  subset, shows right with today's program (zhbook.assets.fonts.FontSet.pdf_program).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from .plan import blanks_after
-from .weasyprint import FONT_PLACEHOLDER
+from .weasyprint import read_font_placeholder
 
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
@@ -35,7 +36,8 @@ def join_parts(parts: list[Path], font_program, date: datetime, out: Path,
     chapter's first page. Return the joined PDF's page count and warnings (fonts not ours, see _system_fonts; links to anchors that
     no part has). pikepdf's PageCopyWarning is not one: it fears for named destinations and form
     fields of copied pages, and the join carries the destinations itself (the parts have no forms).
-    font_program(sha256 of a full font): the book's subset of it, for the parts' placeholders; date: the
+    font_program(sha256 of a full font, glyph numbers): (the program embedding those glyphs of it, its
+    kind: "CIDFontType0C", "OpenType" or "TrueType"), for the parts' placeholders; date: the
     creation and modification date of the book (the parts hold none, see zhbook.pdf.html);
     openings: the book's opening rule (zhbook.pdf.plan), which says where blank pages go;
     nested[i]: part i's bookmarks go under the last top-level bookmark before it (a chapter of a 篇
@@ -49,13 +51,13 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: 
           nested: list[bool]) -> tuple[int, list[str]]:
     book = pikepdf.open(parts[0])
     sources = [book]  # qpdf copies lazily: sources stay open until the book is saved
-    fonts: dict[str, pikepdf.Object] = {}  # full font's sha256 → the one stream of its subset
+    fonts = _FontPrograms(book, font_program)
     names: list[tuple[str, pikepdf.Object]] = list(_dests(book))
     tree = _StructTree(book)
     outline_items = []
     with book.open_outline() as outline:
         outline_items.extend(outline.root)
-    _font_programs(book, range(len(book.pages)), font_program, fonts)
+    fonts.add(range(len(book.pages)))
     _add_blank_pages(book, openings)
     body_start = len(book.pages)
     for path, under in zip(parts[1:], nested[1:]):
@@ -63,7 +65,7 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: 
         sources.append(part)
         first = len(book.pages)
         book.pages.extend(part.pages)
-        _font_programs(book, range(first, len(book.pages)), font_program, fonts)
+        fonts.add(range(first, len(book.pages)))
         names += [(name, _copy(book, part, dest)) for name, dest in _dests(part)]
         tree.add(part, first)
         with part.open_outline() as part_outline:
@@ -74,7 +76,7 @@ def _join(parts: list[Path], font_program, date: datetime, out: Path, openings: 
                 outline_items += items
         _add_blank_pages(book, openings)
 
-    foreign = _system_fonts(book, {stream.objgen for stream in fonts.values()})
+    foreign = _system_fonts(book, fonts.finish())
     names.sort(key=lambda pair: pair[0])
     known = {name for name, _ in names}
     if names:
@@ -134,34 +136,102 @@ def _add_blank_page(book: pikepdf.Pdf) -> None:
     book.pages.append(pikepdf.Page(page))
 
 
-def _font_programs(book: pikepdf.Pdf, pages: range, program, streams: dict[str, pikepdf.Object]) -> None:
-    """Put the font program in place of each placeholder (zhbook.pdf.weasyprint): one stream per font,
-    shared by the parts. program(sha256 of the full font) gives the book's subset of it."""
-    seen = set()  # WeasyPrint gives all pages of a part one resource dictionary
-    for number in pages:
-        resources = book.pages[number].obj.get("/Resources")
-        if resources is None or "/Font" not in resources or resources.objgen in seen:
-            continue
-        if resources.is_indirect:
-            seen.add(resources.objgen)
-        for font in resources.Font.values():
-            for descendant in font.get("/DescendantFonts", [font]):
-                descriptor = descendant.get("/FontDescriptor")
-                for key in FONT_FILES if descriptor is not None else ():
-                    stream = descriptor.get(key)
-                    if stream is None or int(stream.get("/Length", 0)) > 200:
-                        continue  # a real font program (not one of ours)
-                    data = stream.read_bytes()
-                    if not data[4:].startswith(FONT_PLACEHOLDER):
-                        continue
-                    digest = data[4 + len(FONT_PLACEHOLDER):].decode()
-                    if digest not in streams:
-                        real = program(digest)
-                        streams[digest] = book.make_stream(real)
-                        for name, value in stream.items():  # /Subtype /OpenType, or /Length1 for TrueType
-                            if name in ("/Subtype", "/Length1"):
-                                streams[digest][name] = len(real) if name == "/Length1" else value
-                    descriptor[key] = streams[digest]
+class _FontPrograms:
+    """The parts name our fonts by a placeholder (zhbook.pdf.weasyprint.font_placeholder): the full
+    font, and the glyphs the part draws with it (with their widths and text). Each is noted while the
+    parts are added; finish() embeds one program per font, with the glyphs all parts draw, and gives
+    the parts one font dictionary per face instead of one each: one width array and one ToUnicode
+    map for the book, where each part had its own (a sixth of the book's size at 1M characters)."""
+
+    def __init__(self, book: pikepdf.Pdf, program):
+        self.book, self.program = book, program
+        self.descriptors: dict[str, list[tuple[pikepdf.Object, str]]] = {}  # full font → (descriptor, key)
+        self.glyphs: dict[str, dict[int, tuple[float, str]]] = {}  # full font → glyph → (width, text)
+        self.conflicting: set[str] = set()  # full fonts with a glyph standing for two texts
+        self.faces: dict[tuple[str, str], pikepdf.Object] = {}  # (full font, BaseFont) → the shared font
+        self.uses: list[tuple[pikepdf.Object, str, tuple[str, str]]] = []  # (resources' /Font, name, face)
+        self.seen: set[tuple[int, int]] = set()  # WeasyPrint gives all pages of a part one resource dictionary
+
+    def add(self, pages: range) -> None:
+        for number in pages:
+            resources = self.book.pages[number].obj.get("/Resources")
+            if resources is None or "/Font" not in resources or resources.objgen in self.seen:
+                continue
+            if resources.is_indirect:
+                self.seen.add(resources.objgen)
+            for name, font in resources.Font.items():
+                full_font = None
+                for descendant in font.get("/DescendantFonts", [font]):
+                    descriptor = descendant.get("/FontDescriptor")
+                    for key in FONT_FILES if descriptor is not None else ():
+                        stream = descriptor.get(key)
+                        if stream is None or len(stream.read_raw_bytes()) > 2 ** 20:
+                            continue  # a real font program (not one of ours)
+                        placeholder = read_font_placeholder(stream.read_bytes())
+                        if placeholder is not None:
+                            full_font, glyphs = placeholder
+                            self.descriptors.setdefault(full_font, []).append((descriptor, key))
+                            known = self.glyphs.setdefault(full_font, {})
+                            if any(known.get(glyph, (0, text))[1] != text for glyph, (_, text) in glyphs.items()):
+                                self.conflicting.add(full_font)
+                            known.update(glyphs)
+                if full_font is not None and font.get("/Encoding") == Name("/Identity-H"):
+                    face = (full_font, str(font.get("/BaseFont")))
+                    self.faces.setdefault(face, font)
+                    self.uses.append((resources.Font, name, face))
+
+    def finish(self) -> set[tuple[int, int]]:
+        """Embed the programs and share the font dictionaries; returns the programs' object ids."""
+        streams = set()
+        for full_font, descriptors in self.descriptors.items():
+            data, kind = self.program(full_font, set(self.glyphs[full_font]))
+            stream = self.book.make_stream(data)
+            if kind == "TrueType":
+                stream.Length1 = len(data)
+            else:
+                stream.Subtype = Name("/" + kind)
+            key = "/FontFile2" if kind == "TrueType" else "/FontFile3"
+            for descriptor, old_key in descriptors:
+                if old_key != key:
+                    del descriptor[old_key]
+                descriptor[key] = stream
+            streams.add(stream.objgen)
+        for (full_font, _), font in self.faces.items():
+            if full_font not in self.conflicting:
+                glyphs = self.glyphs[full_font]
+                font.DescendantFonts[0].W = _widths(glyphs)
+                font.ToUnicode = self.book.make_stream(_to_unicode_cmap(glyphs))
+        for fonts, name, face in self.uses:
+            if face[0] not in self.conflicting:
+                fonts[name] = self.faces[face]
+        return streams
+
+
+def _widths(glyphs: dict[int, tuple[float, str]]) -> Array:
+    """A CIDFont's /W: runs of consecutive glyph numbers, each with the array of their widths."""
+    widths = Array()
+    for glyph in sorted(glyphs):
+        if glyph - 1 not in glyphs:
+            widths.append(glyph)
+            widths.append(Array())
+        widths[-1].append(glyphs[glyph][0])
+    return widths
+
+
+def _to_unicode_cmap(glyphs: dict[int, tuple[float, str]]) -> bytes:
+    """The ToUnicode CMap of glyph numbers → text, as WeasyPrint writes it (weasyprint.pdf.fonts)."""
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
+             b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange",
+             b"<0000> <ffff>", b"endcodespacerange"]
+    items = sorted(glyphs.items())
+    for start in range(0, len(items), 100):  # at most 100 entries a block
+        batch = items[start:start + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines += [f"<{glyph:04x}> <{text.encode('utf-16-be').hex()}>".encode() for glyph, (_, text) in batch]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
 
 
 def _system_fonts(book: pikepdf.Pdf, ours: set[tuple[int, int]]) -> list[str]:
@@ -254,6 +324,11 @@ class _StructTree:
             if isinstance(kid, Dictionary):
                 kid.P = self.document
             self.document.K.append(kid)
+        # The part's own Document stays referenced (by the margin boxes' elements, which WeasyPrint
+        # keeps out of the tree): cut it from the part's tree root, or the book would carry every
+        # part's root and parent tree along (a sixth of a 1M-character book's size).
+        document.K = Array()
+        document.P = self.root
         part_nums = list(_copy(self.book, part, part_root.ParentTree).Nums)  # one copy in qpdf, not one per entry
         for key, value in zip(part_nums[::2], part_nums[1::2]):
             self.nums += [int(key) + offset, value]

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .page import VERSO_CSS
-from .weasyprint import hooks, install, links_to_other_parts, load, page_offset
+from .weasyprint import (fold_transparent_elements, hooks, install, links_to_other_parts, load, page_offset,
+                         spacing_as_character_spacing)
 
 @dataclass
 class PartJob:
@@ -119,8 +120,14 @@ class PartSetter:
             for number, page in enumerate(document.pages):
                 for name in page.anchors:
                     anchors.setdefault(name, number)
-            pdf = document.write_pdf(pdf_identifier=self.identifier, pdf_tags=True,
-                                     finisher=links_to_other_parts(anchors))
+            links = links_to_other_parts(anchors)
+
+            def finish(document, pdf):
+                links(document, pdf)
+                fold_transparent_elements(document, pdf)
+                spacing_as_character_spacing(document, pdf)
+
+            pdf = document.write_pdf(pdf_identifier=self.identifier, pdf_tags=True, finisher=finish)
         return RenderedPart(index=job.index, pdf=pdf, pages=len(document.pages), first_page=first_page,
                             anchors=anchors, warnings=warnings, verso=job.verso)
 

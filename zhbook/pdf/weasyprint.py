@@ -38,9 +38,12 @@ What is changed (each replacement calls the original):
 
 from __future__ import annotations
 
+import array
 import hashlib
 import importlib
 import inspect
+import re
+import struct
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -49,7 +52,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from ..errors import BookError
-from .cjk_layout import (HAS_CJK_RE, RUNT_CUTS, is_cjk_lang, is_runt, is_set_by_cjk_rules, may_break_between,
+from .cjk_layout import (HAS_CJK_RE, RUNT_CUTS, centres_punctuation, is_cjk_lang, is_runt, is_set_by_cjk_rules, may_break_between,
                          no_breaks, plan, spaced)
 
 WEASYPRINT_VERSION = "70.0"
@@ -88,11 +91,20 @@ RELIED_ON = {
     # the font features _features() gives Pango, as setup() does
     "setup": ("weasyprint.text.line_break.Layout.setup",
               "fb227a55094f41d42fbd57f180d8b7a9a1e741969ec8ddb3fd5cd80920257442"),
+    # a StructElem /Span per text box (its one MCID), /NonStruct for anonymous boxes: fold_transparent_elements
+    "build_box_tree": ("weasyprint.pdf.tags._build_box_tree",
+                       "f716251a83e7096e9cae972b63e633aab21c664d200582166dd0d5096780f9c4"),
+    # a TJ per run of glyphs: "<gggg>" glyph ids, then a number wherever a glyph moves ("<gggg>-57<gggg>"),
+    # after a Tf with the font size (1 for bitmap fonts): spacing_as_character_spacing reads them
+    "draw_first_line": ("weasyprint.draw.text.draw_first_line",
+                        "1bb8eae6d88e71b17096a034656f3be17da8f1f513c78536c1c38d971927638b"),
+    "show_text": ("pydyf.Stream.show_text", "3e008af86f62f42c382b8d75f85a92022008f8254db58a9d8f58f137ee7bcc40"),
+    "set_font_size": ("pydyf.Stream.set_font_size", "9626258f9693a87de77bcfaaf42dd987a468604d7aa2bb2c5652347edd6d9d2b"),
     # a page list of (number, 0, "R") triplets: links_to_other_parts reads Kids[::3]
     "add_page": ("pydyf.PDF.add_page", "6039cdea4114e530f64a448b00aa3fb471487e7cafe4d0dc306ae1e1fab2895e"),
 }
 
-# A font program's first four bytes, this, and the sha256 of the full font: see _font_clean.
+# A font program's first four bytes, this, the sha256 of the full font and glyphs: see _font_clean.
 FONT_PLACEHOLDER = b"zhbook font program "
 
 _originals: dict = {}  # short name → WeasyPrint's function, while installed
@@ -153,7 +165,7 @@ def _set_text(self, text, justify=False):
     if not text:
         return
     halts, gaps = plan(text, previous, following, style["font_size"],
-                       justification if justify else 0, spaced(style))
+                       justification if justify else 0, spaced(style), centres_punctuation(style["lang"]))
     unbreakable = no_breaks(text, previous)
     if not (halts or gaps or unbreakable):
         return
@@ -569,19 +581,46 @@ def _shift(box, new, x_advance):
 # --- Parts of one book --------------------------------------------------------------------------
 
 def _font_clean(self, to_unicode, hinting):
-    """For each of our font subsets (hooks.font_programs), embed a placeholder naming the full font
-    instead of the font program: the join puts the book's subset of that font in its place, once
-    for all parts. A part then costs no font compression and little disk, and WeasyPrint does not
-    subset the font again per part (which would give every part a program of its own). Widths and
-    the ToUnicode map still come from the glyphs the part uses."""
-    if self.file_content[4:].startswith(FONT_PLACEHOLDER):
-        return  # a font object used by an earlier part of this worker
-    font = hooks.font_programs.get(hashlib.sha256(self.file_content).hexdigest())
-    if font is not None:
+    """For each of our font subsets (hooks.font_programs), embed a placeholder (font_placeholder)
+    naming the full font and the glyphs this part draws with it, instead of the font program: the
+    join embeds one program of that font for all parts, with the glyphs all of them draw. A part
+    then costs no font compression and little disk, and WeasyPrint does not subset the font again
+    per part. Widths and the ToUnicode map still come from the glyphs the part uses."""
+    full_font = getattr(self, "_zhbook_full_font", None)  # set when cleaned before
+    if full_font is None:
+        full_font = hooks.font_programs.get(hashlib.sha256(self.file_content).hexdigest())
+    if full_font is not None:
+        self._zhbook_full_font = full_font
         # The first four bytes stay: WeasyPrint tells OpenType/CFF (OTTO) from TrueType by them.
-        self.file_content = self.file_content[:4] + FONT_PLACEHOLDER + font.encode()
+        glyphs = {glyph: (self.widths.get(glyph, 0), text) for glyph, text in to_unicode.items()
+                  if glyph < self.glyph_count}  # not the missing characters' made-up numbers
+        self.file_content = self.file_content[:4] + font_placeholder(full_font, glyphs)
         return
     _originals["font_clean"](self, to_unicode, hinting)
+
+
+def font_placeholder(full_font: str, glyphs: dict[int, tuple[float, str]]) -> bytes:
+    """FONT_PLACEHOLDER, the full font's sha256, the glyph count, and for the glyphs the part draws
+    (in order): their numbers (2 bytes each), widths (the PDF's thousandths of an em, 8-byte floats;
+    both in this machine's byte order, like the cache that keeps them)
+    and the text each stands for (UTF-8, NUL after each). Binary: the join reads one per part and font."""
+    order = sorted(glyphs)
+    return (FONT_PLACEHOLDER + full_font.encode() + struct.pack(">I", len(order))
+            + array.array("H", order).tobytes() + array.array("d", (glyphs[g][0] for g in order)).tobytes()
+            + b"".join(glyphs[g][1].encode() + b"\0" for g in order))
+
+
+def read_font_placeholder(data: bytes) -> tuple[str, dict[int, tuple[float, str]]] | None:
+    """(full font's sha256, glyphs) of a font program that is a placeholder (font_placeholder), else None."""
+    if not data[4:].startswith(FONT_PLACEHOLDER):
+        return None
+    rest = data[4 + len(FONT_PLACEHOLDER):]
+    full_font, (count,) = rest[:64].decode(), struct.unpack(">I", rest[64:68])
+    numbers, widths = array.array("H"), array.array("d")
+    numbers.frombytes(rest[68:68 + 2 * count])
+    widths.frombytes(rest[68 + 2 * count:68 + 10 * count])
+    texts = rest[68 + 10 * count:].decode().split("\0")
+    return full_font, dict(zip(numbers, zip(widths, texts)))
 
 
 def _make_margin_boxes(context, page, state):
@@ -632,6 +671,126 @@ def links_to_other_parts(anchors: dict[str, int]):
                     page_object["Annots"] = pydyf.Array()
                 page_object["Annots"].append(annotation.reference)
     return finisher
+
+
+def fold_transparent_elements(document, pdf) -> None:
+    """A write_pdf finisher. WeasyPrint tags each text box (a line, or the part of one in another
+    face) as a /Span structure element holding its one marked-content id, and anonymous boxes as
+    /NonStruct groups: together half of a tagged book's objects and a sixth of its size. Neither
+    says anything its parent does not (ISO 32000 14.8.4: NonStruct content is as if its parent's),
+    so the parent (P, H1, LBody …) takes their kids itself, as the structure tree allows, and they
+    are freed. Elements of margin boxes (WeasyPrint keeps them out of the tree), with attributes,
+    or whose marked content is on another page than their parent's stay."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    objects = pdf.objects
+
+    def at(reference: bytes):
+        return objects[int(reference.split()[0])]
+
+    folded: dict[bytes, bytes] = {}  # a freed element's reference → its parent's
+    for element in list(objects):  # parents before their kids: WeasyPrint adds them in that order
+        if not isinstance(element, dict) or element.get("Type") != "/StructElem" or "P" not in element:
+            continue
+        kids = element["K"]
+        marked = [kid for kid in kids if isinstance(kid, int)]
+        if element.get("S") == "/Span":
+            if len(kids) != 1 or not marked:
+                continue  # a span of the document (<span>), not a text box's
+        elif element.get("S") != "/NonStruct" or set(element) - {"Type", "S", "K", "P", "Pg"}:
+            continue
+        parent = at(element["P"])
+        if element.reference not in parent.get("K", ()) or (marked and parent.get("Pg") != element.get("Pg")):
+            continue
+        index = parent["K"].index(element.reference)
+        parent["K"][index:index + 1] = kids
+        for kid in kids:
+            if isinstance(kid, bytes) and at(kid).get("Type") == "/StructElem":  # not a link's OBJR
+                at(kid)["P"] = element["P"]
+        folded[element.reference] = element["P"]
+        element.free = "f"
+
+    def owner(reference):
+        while reference in folded:
+            reference = folded[reference]
+        return reference
+
+    numbers = at(at(pdf.catalog["StructTreeRoot"])["ParentTree"])["Nums"]
+    for index in range(1, len(numbers), 2):
+        entry = numbers[index]
+        if isinstance(entry, list):
+            entry[:] = [owner(reference) for reference in entry]
+        else:
+            numbers[index] = owner(entry)
+
+
+_TEXT_ARRAY = re.compile(rb"\[(.*)\] TJ", re.S)
+_TEXT_ARRAY_ITEM = re.compile(rb"<([0-9a-f]*)>|(-?[0-9.]+(?:e[-+]?[0-9]+)?)|(\S)")
+_FONT_SIZE = re.compile(rb"/\S+ (\S+) Tf")
+
+
+def spacing_as_character_spacing(document, pdf) -> None:
+    """A write_pdf finisher. A justified Chinese line spreads its extra space evenly between its
+    characters; WeasyPrint writes that as a number after every glyph of the line's TJ array
+    ("<gggg>-57<gggg>-57…"), which makes the text a quarter of the PDF's content and a ninth of its
+    size. The number most glyphs take becomes the text object's character spacing (Tc), which PDF
+    adds after every glyph, and only the glyphs that move otherwise keep a number: each glyph, and the
+    position after the array, lands exactly where WeasyPrint put it. Tc is set back to 0 after the
+    array. An array that would not get shorter stays as it is."""
+    for stream in pdf.objects:
+        chunks = getattr(stream, "stream", None)
+        if not isinstance(chunks, list):
+            continue
+        size = None
+        for index, chunk in enumerate(chunks):
+            if not isinstance(chunk, bytes):
+                continue
+            if chunk.endswith(b" Tf"):
+                match = _FONT_SIZE.fullmatch(chunk)
+                size = float(match.group(1)) if match else None
+            elif chunk.endswith(b"] TJ") and size not in (None, 1.0):  # 1: a bitmap font's two-digit glyphs
+                chunks[index] = _with_character_spacing(chunk, size)
+
+
+def _with_character_spacing(chunk: bytes, size: float) -> bytes:
+    match = _TEXT_ARRAY.fullmatch(chunk)
+    if match is None:
+        return chunk
+    glyphs: list[bytes] = []
+    moves: list[float] = []  # after each glyph, the TJ number (thousandths of an em, to the left)
+    lead = 0.0  # a number before the first glyph
+    for item in _TEXT_ARRAY_ITEM.finditer(match.group(1)):
+        glyph_run, number, other = item.groups()
+        if other is not None or (glyph_run is not None and len(glyph_run) % 4):
+            return chunk  # not an array as WeasyPrint writes them: left alone
+        if glyph_run is not None:
+            for start in range(0, len(glyph_run), 4):
+                glyphs.append(glyph_run[start:start + 4])
+                moves.append(0.0)
+        elif moves:
+            moves[-1] += float(number)
+        else:
+            lead += float(number)
+    if len(glyphs) < 3:
+        return chunk
+    common = max(set(moves[:-1]), key=moves[:-1].count)
+    if common == 0:
+        return chunk
+    parts = [_number(lead)] if lead else []
+    run = b""
+    for glyph, move in zip(glyphs, moves):
+        run += glyph
+        if move != common:
+            parts.append(b"<" + run + b">" + _number(move - common))
+            run = b""
+    if run:
+        parts.append(b"<" + run + b">")
+    rewritten = _number(-common * size / 1000) + b" Tc [" + b"".join(parts) + b"] TJ 0 Tc"
+    return rewritten if len(rewritten) < len(chunk) else chunk
+
+
+def _number(value: float) -> bytes:
+    return (f"{value:.6f}".rstrip("0").rstrip(".") or "0").encode()
 
 
 # --- Install ------------------------------------------------------------------------------------

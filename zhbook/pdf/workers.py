@@ -13,6 +13,8 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 
+import tinyhtml5
+
 from ..errors import BookError
 from .part import PartJob, PartSetter, RenderedPart
 from .plan import pages_before
@@ -97,13 +99,14 @@ class Workers:
 
 
 class CharacterReader:
-    """The characters each font sets in a part's HTML, as WeasyPrint itself parses it."""
+    """The characters each font sets in a part's HTML, parsed as WeasyPrint parses it (tinyhtml5,
+    without namespaces; WeasyPrint itself is not needed for it)."""
 
-    def __init__(self, weasyprint, fonts, stylesheet: str):
-        self.weasyprint, self.fonts, self.stylesheet = weasyprint, fonts, stylesheet
+    def __init__(self, fonts, stylesheet: str):
+        self.fonts, self.stylesheet = fonts, stylesheet
 
     def read(self, html: str) -> dict[str, set[str]]:
-        root = self.weasyprint.HTML(string=html).etree_element
+        root = tinyhtml5.parse(html, namespace_html_elements=False)
         return self.fonts.characters([root], self.stylesheet)
 
 
