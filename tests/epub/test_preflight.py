@@ -355,3 +355,17 @@ def test_the_rules_accept_the_clean_book_before_each_was_broken():
         path = Book().write(Path(folder) / "book.kepub.epub")
         for rule in OTHER_RULES:
             assert preflight.check(path, rules=[rule]) == [], rule
+
+
+def test_none_of_our_stylesheets_has_what_kindle_rejects():
+    """Every stylesheet zhbook may put into an EPUB (styles/*.css), read with the rule's own CSS walk:
+    no '--' in a comment and no custom property, so no edition or profile fails its build on it."""
+    import tinycss2
+
+    from tests.helpers import REPO
+    sheets = sorted((REPO / "styles").glob("*.css"))
+    assert len(sheets) >= 4
+    found = [(sheet.name, token.source_line) for sheet in sheets
+             for token in tinycss2.parse_component_value_list(sheet.read_text("utf-8"), skip_comments=False)
+             for token in preflight._hyphen_tokens(token)]
+    assert found == []
