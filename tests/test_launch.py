@@ -76,12 +76,12 @@ def test_the_installed_script_and_python_m_zhbook_run_the_cli_when_the_dependenc
     """Not fast: it runs this Python's build.py (only --help, but the fast guard refuses any)."""
     for command in ([sys.executable, "-m", "zhbook", "--help"], [sys.executable, "build.py", "--help"]):
         result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0 and "{epub,pdf,all,import,new,preview}" in result.stdout, result.stderr
+        assert result.returncode == 0 and "{epub,pdf,all,import,check,new,preview}" in result.stdout, result.stderr
     script = Path(sys.executable).parent / "zhbook"
     if not script.exists():
         pytest.skip("zhbook is not installed in this environment (make installs it: pip install -e .)")
     result = subprocess.run([str(script), "--help"], cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0 and "{epub,pdf,all,import,new,preview}" in result.stdout, result.stderr
+    assert result.returncode == 0 and "{epub,pdf,all,import,check,new,preview}" in result.stdout, result.stderr
 
 
 def _without(monkeypatch, *names):

@@ -242,3 +242,33 @@ def test_cli_messy_book_is_a_valid_epub_with_every_chapter(messy_build):
     assert epubcheck_jvm.problems(messy_build["epub"], ("FATAL", "ERROR", "WARNING")) == {}
     names = [name for name, _ in epub_documents(messy_build["epub"])]
     assert [n for n in names if n.startswith("EPUB/c0")] == [f"EPUB/c{i:03d}.xhtml" for i in range(1, 10)]
+
+
+# --- [accessibility]: a conformance claim only when the author makes one ------------------------------
+
+@pytest.mark.fast
+def test_no_accessibility_table_claims_nothing(tmp_path):
+    meta = load_book(write_book(tmp_path / "b", MINIMAL, {"chapters/01.md": "# 甲\n"})).meta
+    assert (meta.conforms_to, meta.certified_by) == ("", "")
+
+
+@pytest.mark.fast
+def test_the_claim_and_who_made_it_come_from_book_toml(tmp_path):
+    toml = MINIMAL + '[accessibility]\nconforms_to = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"\n'
+    meta = load_book(write_book(tmp_path / "b", toml, {"chapters/01.md": "# 甲\n"})).meta
+    assert (meta.conforms_to, meta.certified_by) == ("EPUB Accessibility 1.1 - WCAG 2.1 Level AA", "某人")
+    toml += 'certified_by = "某评测机构"\n'
+    meta = load_book(write_book(tmp_path / "c", toml, {"chapters/01.md": "# 甲\n"})).meta
+    assert meta.certified_by == "某评测机构"
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("table, words, line", [
+    ('conforms_to = "WCAG AA"\n', "must be an EPUB Accessibility 1.1 statement", 5),
+    ('certified_by = "某人"\n', "certified_by without conforms_to", 5),
+])
+def test_a_wrong_claim_is_one_line_naming_its_line(tmp_path, table, words, line):
+    root = write_book(tmp_path / "b", MINIMAL + "[accessibility]\n" + table, {"chapters/01.md": "# 甲\n"})
+    with pytest.raises(BookError) as error:
+        load_book(root)
+    assert words in str(error.value) and f"book.toml:{line}" in str(error.value)

@@ -1,4 +1,4 @@
-"""python -m zhbook {epub,pdf,all,import} …: the same command line as build.py and `zhbook`."""
+"""python -m zhbook {epub,pdf,all,import,check} …: the same command line as build.py and `zhbook`."""
 
 import sys
 

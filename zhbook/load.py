@@ -8,6 +8,7 @@ import re
 import subprocess
 import tomllib
 import uuid
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,7 +26,11 @@ PAGE_SIZES = {"A5": (148, 210), "B5": (176, 250), "A4": (210, 297), "16开": (18
 HAO = {"初号": 42, "小初": 36, "一号": 26, "小一": 24, "二号": 22, "小二": 18, "三号": 16, "小三": 15,
        "四号": 14, "小四": 12, "五号": 10.5, "小五": 9, "六号": 7.5, "小六": 6.5}
 LENGTH_UNITS = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
-STRUCTURE_KEYS = ("parts", "front", "back", "toc_depth", "numbering", "styles", "fonts", "edition")  # lists and tables
+STRUCTURE_KEYS = ("parts", "front", "back", "toc_depth", "numbering", "styles", "fonts", "edition",
+                  "accessibility")  # lists and tables
+ACCESSIBILITY_KEYS = ("conforms_to", "certified_by")
+# The conformance statements EPUB Accessibility 1.1 defines (§ 2.1): the only values a claim may take.
+CONFORMANCE = re.compile(r"EPUB Accessibility 1\.1 - WCAG 2\.[012] Level (A|AA|AAA)")
 # [edition.zh-Hant]: the OpenCC configurations offered, and the keys of the table.
 OPENCC_CONFIGS = ("s2twp", "s2tw", "s2hk", "s2t")
 HANT_KEYS = ("opencc", "quotes", "overrides")
@@ -303,6 +308,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         description=config.get("description", ""),
         cover=root / config["cover"] if config.get("cover") else None,
     )
+    meta = _accessibility(config, meta, toml_path, diagnostics)
     design = _pdf_design(config.get("pdf"), toml_path, diagnostics)
     if "/" in meta.slug or meta.slug.startswith("."):
         raise BookError(f"slug '{meta.slug}' must be a plain file name", toml_path)
@@ -420,6 +426,34 @@ def _matter(config: dict, key: str, root: Path, toml_path: Path, diagnostics: Di
         source = _read_markdown(path, root, index, "chapter", diagnostics)
         files.append(SourceFile(path=source.path, text=source.text, id=f"{key[0]}{index:03d}", matter=key))
     return tuple(files)
+
+
+def _accessibility(config: dict, meta: Metadata, toml_path: Path, diagnostics: Diagnostics) -> Metadata:
+    """[accessibility]: a conformance claim (dcterms:conformsTo) and who made it (a11y:certifiedBy),
+    only when the author states one; without it the EPUB claims nothing."""
+    table = config.get("accessibility", {})
+    if not isinstance(table, dict):
+        raise BookError("'accessibility' must be a table: [accessibility] with conforms_to = \"EPUB "
+                        "Accessibility 1.1 - WCAG 2.1 Level AA\"", toml_path, _key_line(toml_path, "accessibility"))
+    for key in table:
+        if key not in ACCESSIBILITY_KEYS:
+            diagnostics.warn(f"unknown key '{key}' in [accessibility] is ignored"
+                             f"{_did_you_mean(key, ACCESSIBILITY_KEYS)}", toml_path, _key_line(toml_path, key))
+    conforms_to, certified_by = table.get("conforms_to", ""), table.get("certified_by", "")
+    if not isinstance(conforms_to, str) or (conforms_to and not CONFORMANCE.fullmatch(conforms_to.strip())):
+        raise BookError("[accessibility] conforms_to must be an EPUB Accessibility 1.1 statement such as "
+                        "\"EPUB Accessibility 1.1 - WCAG 2.1 Level AA\"", toml_path, _key_line(toml_path, "conforms_to"))
+    if not isinstance(certified_by, str):
+        raise BookError("[accessibility] certified_by must be a name (in quotes)", toml_path,
+                        _key_line(toml_path, "certified_by"))
+    if certified_by.strip() and not conforms_to.strip():
+        raise BookError("[accessibility] certified_by without conforms_to: add the conformance you claim, or "
+                        "remove certified_by", toml_path, _key_line(toml_path, "certified_by"))
+    if not conforms_to.strip():
+        return meta
+    # Whoever evaluated the book; the party that publishes it (or its author) unless another is named.
+    return replace(meta, conforms_to=conforms_to.strip(),
+                   certified_by=certified_by.strip() or meta.publisher or meta.author)
 
 
 def _book_fonts(config: dict, root: Path, toml_path: Path) -> tuple[tuple[str, Path], ...]:

@@ -27,6 +27,8 @@ class Metadata:
     publisher: str = ""
     description: str = ""
     cover: Path | None = None
+    conforms_to: str = ""  # book.toml [accessibility]: the author's conformance claim; "" claims nothing
+    certified_by: str = ""  # who evaluated that claim
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,7 @@ class RenderContext:
     progress: Progress
     for_print: bool = False  # the PDF for the printer: bleed and crop marks
     epub_tag: str = ""  # "vertical" for `--vertical`: the EPUB is <slug>.vertical.epub, beside the horizontal one
+    reader: str = "standard"  # the EPUB's reader profile (zhbook.epub.readers)
 
     @property
     def images(self) -> list[BookImage]:

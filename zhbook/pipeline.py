@@ -68,14 +68,15 @@ PDF_STAYS_HORIZONTAL = "the PDF stays horizontal: WeasyPrint has no vertical wri
 
 
 def prepare(book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
-            for_print: bool = False, edition: str = "", vertical: str = "", target: str = "") -> RenderContext:
+            for_print: bool = False, edition: str = "", vertical: str = "", target: str = "",
+            reader: str = "standard") -> RenderContext:
     """The book loaded, its chapters rendered and checked: the one RenderContext every renderer is
     handed (also the live preview's, zhbook.preview, which renders the EPUB from it on each save)."""
-    return _prepare(book_dir, out_dir, diagnostics, progress, for_print, edition, vertical, target)[0]
+    return _prepare(book_dir, out_dir, diagnostics, progress, for_print, edition, vertical, target, reader)[0]
 
 
 def _prepare(book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress, for_print: bool,
-             edition: str, vertical: str, target: str):
+             edition: str, vertical: str, target: str, reader: str = "standard"):
     """prepare(), and the edition's review entries (None for the book as written)."""
     cache_dir = paths.cache_dir()
     book = load_book(book_dir, diagnostics)
@@ -106,18 +107,19 @@ def _prepare(book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: 
     diagnostics.raise_if_strict()
     return RenderContext(book=book, chapters=tuple(chapters), colophon=colophon, fonts=fonts, styles=styles,
                          cache_dir=cache_dir, out_dir=out_dir, diagnostics=diagnostics, progress=progress,
-                         for_print=for_print,
+                         for_print=for_print, reader=reader,
                          epub_tag={"vertical": "vertical", "kindle": "vertical-kindle"}.get(vertical, "")), review
 
 
 
 def build(target: str, book_dir: Path, out_dir: Path, diagnostics: Diagnostics, progress: Progress,
-          for_print: bool = False, edition: str = "", vertical: str = "") -> list[Path]:
+          for_print: bool = False, edition: str = "", vertical: str = "", reader: str = "standard") -> list[Path]:
     """Build target ("epub", "pdf" or "all") of the book in book_dir into out_dir; the paths written.
     edition: "zh-Hant" for the Traditional Chinese edition (zhbook.edition), "" for the book as written.
     vertical ("vertical" or "kindle", from --vertical): a vertical EPUB, named <slug>.vertical.epub
-    (<slug>.vertical-kindle.epub) so that it sits beside the horizontal one."""
-    ctx, review = _prepare(book_dir, out_dir, diagnostics, progress, for_print, edition, vertical, target)
+    (<slug>.vertical-kindle.epub) so that it sits beside the horizontal one.
+    reader: the EPUB's reader profile (zhbook.epub.readers)."""
+    ctx, review = _prepare(book_dir, out_dir, diagnostics, progress, for_print, edition, vertical, target, reader)
     # All or nothing: a failed PDF does not leave a new EPUB beside an old PDF; with --strict, a
     # warning given while rendering also leaves the previous outputs as they were.
     with outputs_together():

@@ -1,5 +1,7 @@
 """The EPUB 3 renderer: render(ctx) writes <out>/<slug>.epub — XHTML documents from our templates,
-subset fonts, images, nav + NCX, cover and landmarks (ebooklib, through zhbook.epub.package)."""
+subset fonts, images, nav + NCX, cover and landmarks (ebooklib, through zhbook.epub.package) — in the
+form of the reader profile ctx.reader asks for (zhbook.epub.readers), checked by the reader rules
+(zhbook.epub.preflight) before it is moved into place."""
 
 from __future__ import annotations
 
@@ -13,10 +15,13 @@ from markupsafe import Markup
 from .. import templates
 from ..assets.cover import cover_image
 from ..assets.fonts import FontSet, unused_faces_removed
+from ..errors import BookError
 from ..model import Book, Chapter, RenderContext
 from ..output import atomic_output
-from .notes import body_with_notes
-from .package import ACCESSIBILITY, ReproducibleEpubWriter, XhtmlDocument
+from . import preflight
+from .notes import NOTE_ICON, body_with_notes, note_icon
+from .package import ACCESSIBILITY, ReproducibleEpubWriter, XhtmlDocument, accessibility_claim
+from .readers import ReaderProfile, profile as reader_profile, with_kobo_spans
 from .vertical import vertical_body
 
 STYLESHEETS = ("book.css", "epub.css")  # the shared stylesheet, then what only e-readers use
@@ -94,12 +99,24 @@ def render(ctx: RenderContext) -> Path:
     ebook = package(ctx, documents(ctx))
     options = {"epub3_landmark": True, "landmark_title": ctx.book.word("地标"),
                "mtime": ctx.book.build_date.replace(tzinfo=None), "spine_direction": ctx.book.vertical}
-    path = ctx.output(f".{ctx.epub_tag}.epub" if ctx.epub_tag else ".epub")
+    reader = reader_profile(ctx.reader)
+    # <slug>.epub, <slug>.kepub.epub, <slug>.duokan.epub …; a vertical EPUB's tag comes first.
+    path = ctx.output((f".{ctx.epub_tag}" if ctx.epub_tag else "") + reader.suffix)
     with atomic_output(path) as tmp:
         writer = ReproducibleEpubWriter(str(tmp), ebook, options, ctx.book.build_date)
         writer.process()
         writer.write()
+        _preflight(path, tmp, reader)
     return path
+
+
+def _preflight(path: Path, tmp: Path, reader: ReaderProfile) -> None:
+    """The reader rules on the EPUB just written (under its final name): a finding that breaks a reader
+    fails the build, and the previous output stays as it was."""
+    breaking = [finding for finding in preflight.check(path, tmp.read_bytes()) if finding.breaks]
+    if breaking:
+        more = f" (and {len(breaking) - 1} more: run build.py check on it)" if len(breaking) > 1 else ""
+        raise BookError(f"the {reader.name} EPUB would break a reader: {breaking[0]}{more}", path)
 
 
 def documents(ctx: RenderContext) -> Documents:
@@ -121,18 +138,18 @@ def documents(ctx: RenderContext) -> Documents:
     ebook.get_item_with_id("cover-image").content = image
     ebook.get_item_with_id("cover-image").media_type = image_type
     ebook.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # Kindle, EPUB 2 readers
-    for prop, value in ACCESSIBILITY:
+    for prop, value in ACCESSIBILITY + accessibility_claim(book.meta.conforms_to, book.meta.certified_by):
         if prop == "schema:accessibilitySummary":  # its Chinese sentence in the edition's script
             chinese, _, english = value.partition(" ")
             value = f"{book.word(chinese)} {english}"
         ebook.add_metadata(None, "meta", value, {"property": prop})
-    ebook.add_metadata(None, "meta", book.meta.publisher or book.meta.author, {"property": "a11y:certifiedBy"})
 
     documents = frozenset(c.id for c in chapters)
-    colophon = body_with_notes(ctx.colophon, documents) if ctx.colophon else ""
+    form = reader_profile(ctx.reader).notes  # the notes' form for the reader profile
+    colophon = body_with_notes(ctx.colophon, documents, form) if ctx.colophon else ""
     front = [_document(book, "cover", book.word("封面"), templates.cover(book, cover_name, image), "cover", ["svg"])]
     entries = templates.toc_entries(book, chapters)
-    preface = [(c.id, c.title, Markup(f'<section epub:type="preface" role="doc-preface">{body_with_notes(c, documents)}'
+    preface = [(c.id, c.title, Markup(f'<section epub:type="preface" role="doc-preface">{body_with_notes(c, documents, form)}'
                                       '</section>')) for c in chapters if c.matter == "front"]
     front += [_document(book, uid, title, page, "frontmatter")
               for uid, title, page in templates.front_matter(book, colophon, templates.contents(entries, href, book.word), preface)]
@@ -144,11 +161,11 @@ def documents(ctx: RenderContext) -> Documents:
             body.append(_document(book, part.id, part.title, templates.part_page(part), "bodymatter"))
         if c.matter == "chapter":
             body.append(_document(book, c.id, c.title, f'<section epub:type="chapter" role="doc-chapter">'
-                                  f'{body_with_notes(c, documents)}</section>', "bodymatter"))
+                                  f'{body_with_notes(c, documents, form)}</section>', "bodymatter"))
         elif c.matter == "back":
             kind = back_type(c)
             back.append(_document(book, c.id, c.title, f'<section epub:type="{kind}" role="doc-{kind}">'
-                                  f'{body_with_notes(c, documents)}</section>', "backmatter"))
+                                  f'{body_with_notes(c, documents, form)}</section>', "backmatter"))
             landmarks.append({"type": kind, "href": f"{c.id}.xhtml", "title": c.title})
     prefaces = [{"type": "preface", "href": f"{uid}.xhtml", "title": title} for uid, title, _ in preface]
     return Documents(ebook, front + body + back, stylesheet, entries, prefaces, landmarks, body[0].file_name)
@@ -158,6 +175,13 @@ def package(ctx: RenderContext, made: Documents) -> epub.EpubBook:
     """The EPUB's items: the documents, the fonts cut to the characters they set, the images, the
     stylesheet, nav and NCX, landmarks and spine."""
     book, fonts, ebook, documents = ctx.book, ctx.fonts, made.ebook, made.documents
+    reader = reader_profile(ctx.reader)
+    if reader.kobo_spans:
+        documents = [XhtmlDocument(d.id, d.file_name, d.title, with_kobo_spans(d.content).decode("utf-8"),
+                                   d.properties) for d in documents]
+    if reader.notes == "duokan" and any(c.notes for c in ctx.chapters + ((ctx.colophon,) if ctx.colophon else ())):
+        ebook.add_item(epub.EpubItem(uid="note-icon", file_name=NOTE_ICON, media_type="image/png",
+                                     content=note_icon()))
     parsed = [ET.fromstring(d.content) for d in documents]
     used = fonts.characters(parsed, made.stylesheet)
     # Only the faces the book sets text in (a book without code or quotations has no monospace or

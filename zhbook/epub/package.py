@@ -25,11 +25,30 @@ ACCESSIBILITY = [  # EPUB Accessibility 1.1 discovery metadata: what is true of 
      "本书为可重排文本，标题层级完整，附有目录与导航；封面图片有文字说明，无闪烁、声音或动画等危险内容。"
      " Reflowable text with structured headings, a table of contents and navigation; the cover image has"
      " alternative text; no hazards."),
-    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
 ]
-# The conformance claim names who evaluated it (a11y:certifiedBy, EPUB Accessibility 1.1): the party
-# that publishes the book, which is the author when book.toml names no publisher. The evaluation is
-# the tests' (DAISY Ace and our own rules, tests/test_epub.py).
+# A conformance claim (dcterms:conformsTo, with a11y:certifiedBy naming who evaluated it) is made only
+# when book.toml's [accessibility] states one: nobody certifies a book by building it.
+
+
+def accessibility_claim(conforms_to: str, certified_by: str) -> list[tuple[str, str]]:
+    """The conformance claim's metadata, or none."""
+    return [("dcterms:conformsTo", conforms_to), ("a11y:certifiedBy", certified_by)] if conforms_to else []
+
+
+# Apple Books sets the text in the user's font, ignoring the book's embedded fonts, unless this file
+# declares specified-fonts (Apple Books Asset Guide, "Embedding Language-Appropriate Fonts"). With it
+# the reader's own font setting still offers "Original" and the system fonts.
+APPLE_DISPLAY_OPTIONS_NAME = "META-INF/com.apple.ibooks.display-options.xml"
+
+
+def apple_display_options() -> bytes:
+    from lxml import etree
+
+    root = etree.Element("display_options")
+    platform = etree.SubElement(root, "platform", name="*")
+    option = etree.SubElement(platform, "option", name="specified-fonts")
+    option.text = "true"
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 # Kindle-safe: what Send-to-Kindle (and Kindle's KF8 conversion) is known to reject or mishandle, and
 # what we do about it. docs/readers.md explains each; tests/test_epub.py checks each on the real book.
@@ -98,6 +117,7 @@ class ReproducibleEpubWriter(epub.EpubWriter):
             self.out = _DatedZip(archive, self.date_time)
             self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
             self._write_container()
+            self.out.writestr(APPLE_DISPLAY_OPTIONS_NAME, apple_display_options())
             self._write_opf()
             self._write_items()
 
