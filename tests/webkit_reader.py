@@ -145,6 +145,8 @@ def webkit_session(folder: Path, width: int = 600, height: int = 900, attempts: 
                 driver = _driver(options, Service(executable_path=driver_path, env=env, log_output=str(log)))
                 if driver is None:
                     continue  # a session that hung at its start: a new X server and browser
+                # A command WebKit never answers fails after a minute instead of hanging the test run.
+                driver.command_executor._client_config.timeout = 60
                 try:
                     driver.set_window_size(width, height)
                     driver.set_page_load_timeout(60)
@@ -155,6 +157,18 @@ def webkit_session(folder: Path, width: int = 600, height: int = 900, attempts: 
                 return
         logs = " | ".join(p.read_text("utf-8", "replace")[-400:] for p in sorted(Path(scratch).glob("driver-*.log")))
         raise AssertionError(f"WebKit did not start in {attempts} attempts: {logs}")
+
+
+def with_retry(work, attempts: int = 2):
+    """work() again if WebKit stopped answering the first time (a rare hang of WebKitGTK under Xvfb on a
+    loaded machine); a second failure is the test's."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except Exception as exc:  # selenium's timeout or a dropped connection
+            if attempt == attempts - 1:
+                raise
+            print(f"WebKit did not answer ({type(exc).__name__}); trying once more")
 
 
 FACTS = """
