@@ -176,3 +176,27 @@ def test_the_preview_refuses_a_busy_port_in_one_line(book, tmp_path):
         assert second.returncode == 1
         assert second.stderr.strip().startswith("error: cannot listen on 127.0.0.1:" + port)
         assert len(second.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_stops_a_preview_started_as_a_background_job(book, tmp_path):
+    """A shell starts a background job with SIGINT ignored, and Python keeps it ignored: the preview
+    installs its own handler, so Ctrl-C (SIGINT) still stops it."""
+    import signal
+    import subprocess
+    import sys
+
+    python = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python").exists() else sys.executable
+    process = subprocess.Popen([python, str(REPO / "build.py"), "preview", "--book", str(book), "--out",
+                                str(tmp_path / "dist"), "--port", "0"], cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        for line in process.stdout:
+            if "serving" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        assert process.wait(20) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -12,6 +12,7 @@ the watcher and the PDF builder with its workers.
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
 import webbrowser
@@ -34,6 +35,9 @@ def run(book_dir: Path, out_dir: Path, port: int, open_browser: bool = False, qu
 
     if not book_dir.is_dir():
         raise BookError("no such book folder; give it with --book DIR", book_dir)
+    # Ctrl-C stops the preview even when it was started with SIGINT ignored (a shell's background
+    # job), where Python leaves it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     book_dir, out_dir = book_dir.resolve(), out_dir.resolve()
     site = Site(book_dir, out_dir, quiet)
 
