@@ -21,11 +21,12 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import local_http_server
 
 READER_DIR = Path(__file__).resolve().parent / "reader"
 ACE_DIR = READER_DIR / "ace"
@@ -119,16 +120,8 @@ _Handler.extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map
 def serve(epub: Path):
     """An http server on 127.0.0.1 (a free port) in a thread; yields its base URL."""
     handler = type("Handler", (_Handler,), {"epub": Path(epub).resolve()})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(handler, directory=str(READER_DIR)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with local_http_server(functools.partial(handler, directory=str(READER_DIR))) as base_url:
+        yield base_url
 
 
 def render_epub_page(epub_path: Path | str, href: str, png_path: Path | str,

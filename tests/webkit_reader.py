@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import local_http_server
+
 DRIVER = "WebKitWebDriver"
 BROWSER_GLOB = "/usr/lib/*/webkit2gtk-4.*/MiniBrowser"
 FONTCONFIG_WITHOUT_FONTS = """<?xml version="1.0"?>
@@ -62,16 +64,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@contextmanager
 def _server(folder: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return local_http_server(functools.partial(_QuietHandler, directory=str(folder)))
 
 
 @contextmanager
