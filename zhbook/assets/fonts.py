@@ -340,9 +340,18 @@ def _tag(name: str) -> int:
     return int.from_bytes(name.encode("ascii"), "big")
 
 
-@functools.lru_cache(maxsize=16)
 def _hb_face(path: Path) -> hb.Face:
-    """The font file as a HarfBuzz face (the file is mapped, not read)."""
+    """The font file as a HarfBuzz face (the file is mapped, not read); a file replaced since (a
+    book's font, while the preview runs) is mapped again."""
+    try:
+        changed = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise BookError(f"cannot read the font ({exc.strerror}); restore it from git", path)
+    return _hb_face_as_of(path, changed)
+
+
+@functools.lru_cache(maxsize=16)
+def _hb_face_as_of(path: Path, changed: int) -> hb.Face:
     try:
         face = hb.Face(hb.Blob.from_file_path(str(path)))
     except Exception as exc:  # uharfbuzz raises plain exceptions for unreadable files
@@ -352,10 +361,14 @@ def _hb_face(path: Path) -> hb.Face:
     return face
 
 
-@functools.lru_cache(maxsize=16)
 def code_points(path: Path) -> frozenset[int]:
     """The code points the font at path maps."""
-    return frozenset(_hb_face(path).unicodes)
+    return _code_points(_hb_face(path))
+
+
+@functools.lru_cache(maxsize=16)
+def _code_points(face: hb.Face) -> frozenset[int]:
+    return frozenset(face.unicodes)
 
 
 def _hb_subset(path: Path, unicodes: set[int] | None = None, glyphs: set[int] | None = None,
