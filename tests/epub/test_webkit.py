@@ -53,12 +53,16 @@ def sample(tmp_path_factory, shots) -> dict:
     """The sample book's cover, contents and first chapter in WebKit: facts and screenshots, and the
     first paragraph's ink with and without the embedded fonts."""
     folder = _build(tmp_path_factory, "book")
+    notes = _build(tmp_path_factory, "examples/features")
+    (folder / "features").symlink_to(notes, target_is_directory=True)
     return with_retry(lambda: _sample_pages(folder, shots))
 
 
 def _sample_pages(folder: Path, shots: Path) -> dict:
+    """One WebKit session (starting one is the slow and fragile part) for everything the tests read."""
     pages = {}
     with webkit_session(folder, WIDTH, HEIGHT) as (driver, base):
+        pages["note"] = _follow_a_note(driver, f"{base}features/", shots)
         for name in ("cover.xhtml", "contents.xhtml", "c001.xhtml"):
             driver.get(f"{base}EPUB/{name}")
             facts = driver.execute_async_script(FACTS, "section p")
@@ -131,28 +135,27 @@ def test_no_tofu_every_character_on_screen_is_in_the_embedded_fonts(sample, name
     assert tofu == [] and len(re.findall(f"[{HAN}]", shown)) > 50, tofu
 
 
-def test_a_note_call_leads_to_its_note(tmp_path_factory, shots):
+def test_a_note_call_leads_to_its_note(sample):
     """examples/features has notes: following a call in WebKit brings its note (the aside with the same
     id) onto the screen, and its number links back to the call."""
-    folder = _build(tmp_path_factory, "examples/features")
-    call, target, state = with_retry(lambda: _follow_a_note(folder, shots))
+    call, target, state = sample["note"]
     assert state["hash"] == f"#{target}" and state["tag"] == "aside"
     assert 0 <= state["top"] < state["height"], state  # the note is on screen
     assert state["back"] == "#" + call_id(target) and state["text"].strip().startswith("1")
 
 
-def _follow_a_note(folder: Path, shots: Path):
-    with webkit_session(folder, WIDTH, HEIGHT) as (driver, base):
-        driver.get(f"{base}EPUB/c001.xhtml")
-        call = driver.find_element("css selector", "a[href^='#'][role='doc-noteref']")
-        target = call.get_attribute("href").rsplit("#", 1)[1]
-        call.click()
-        state = driver.execute_script(
-            "const note = document.getElementById(arguments[0]); const r = note.getBoundingClientRect();"
-            "return {hash: location.hash, tag: note.tagName.toLowerCase(), top: r.top, bottom: r.bottom,"
-            " height: innerHeight, text: note.textContent,"
-            " back: note.querySelector('a[role=doc-backlink]').getAttribute('href')}", target)
-        driver.save_screenshot(str(shots / "webkit-note.png"))
+def _follow_a_note(driver, base: str, shots: Path):
+    """Click examples/features' first note call; where it led."""
+    driver.get(f"{base}EPUB/c001.xhtml")
+    call = driver.find_element("css selector", "a[href^='#'][role='doc-noteref']")
+    target = call.get_attribute("href").rsplit("#", 1)[1]
+    call.click()
+    state = driver.execute_script(
+        "const note = document.getElementById(arguments[0]); const r = note.getBoundingClientRect();"
+        "return {hash: location.hash, tag: note.tagName.toLowerCase(), top: r.top, bottom: r.bottom,"
+        " height: innerHeight, text: note.textContent,"
+        " back: note.querySelector('a[role=doc-backlink]').getAttribute('href')}", target)
+    driver.save_screenshot(str(shots / "webkit-note.png"))
     return call_id(target), target, state
 
 
