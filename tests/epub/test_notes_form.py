@@ -60,3 +60,15 @@ def test_a_note_that_opens_with_a_rule_or_holds_a_list_keeps_one_note_and_its_nu
     assert first.tag == "p" and first.find("a").get("role") == "doc-backlink" and first.find("a").text == "1"
     assert aside.find("hr") is not None and len(aside.find("hr")) == 0
     assert [li.text for li in aside.iter("li")] == ["项目一", "项目二"]
+
+
+def test_a_note_with_a_raw_list_item_keeps_its_text_and_its_call_finds_it():
+    """Found by the fuzzer: a raw <li> inside a note made the sanitizer turn the notes' list into
+    <div>s, and the note was lost (its call pointed nowhere, RSC-012)."""
+    rendered = chapter("·[^1]**·**\n\n- [^1]: ··[^1]<li>lone item</li>·")
+    root = parsed(body_with_notes(rendered))
+    ids = {element.get("id") for element in root.iter() if element.get("id")}
+    aside = root.find("aside")
+    assert aside is not None and "lone item" in "".join(aside.itertext())
+    for link in root.iter("a"):
+        assert link.get("href", "#x").lstrip("#") in ids, link.get("href")

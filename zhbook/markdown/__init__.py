@@ -111,8 +111,18 @@ def _take_notes(container, mark: str) -> list[Note]:
     notes = []
     for block in [el for el in container.iter("div") if _marked(el, "footnote", mark)]:
         block.getparent().remove(block)
-        listed = block.find("ol")  # the notes are its items; a list inside a note is not one
-        for number, item in enumerate((li for li in (listed if listed is not None else ()) if li.tag == "li"), start=1):
+        # The notes are the items of the block's list, not a list inside a note; the list and its
+        # items may have been made <div>s by the sanitizer, when a note held tag soup.
+        # What the HTML parser split off an item (a raw <li> in a note closes the note's own) stays
+        # in that item: the note's text and its link back.
+        listed = next((child for child in block if child.tag in ("ol", "div")), ())
+        items = []
+        for child in list(listed):
+            if child.tag in ("li", "div") and child.get("id"):
+                items.append(child)
+            elif items:
+                items[-1].append(child)
+        for number, item in enumerate(items, start=1):
             call_id = ""
             for backref in [a for a in item.iter("a") if _marked(a, "footnote-backref", mark)]:
                 call_id = backref.get("href", "").lstrip("#")
