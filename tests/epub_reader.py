@@ -144,3 +144,9 @@ def render_epub_page(epub_path: Path | str, href: str, png_path: Path | str,
     if result.returncode != 0:
         raise AssertionError(f"render.mjs failed ({result.returncode}) for {href}:\n{result.stderr[-5000:]}")
     return json.loads(result.stdout)
+
+
+def screenshot_folder(scratch: Path) -> Path:
+    """Where a reader test writes its screenshots: $ZHBOOK_READER_SHOTS to keep them, else scratch."""
+    keep = os.environ.get("ZHBOOK_READER_SHOTS")
+    return Path(keep) if keep else scratch

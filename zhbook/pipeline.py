@@ -44,7 +44,7 @@ def _check(chapters: list[Chapter], colophon: Chapter | None, fonts: FontSet, di
                              "the chapter's first; make it ## or start a new chapter file", chapter.source.path,
                              level1[index] if index < len(level1) else None)
     for source in [c.source for c in chapters] + ([colophon.source] if colophon else []):
-        if not fonts.missing("".join(set(source.text))):  # the usual case, seen in one look per character
+        if not fonts.missing(source.text):  # the usual case, seen in one look per distinct character
             continue
         for number, line in enumerate(source.text.split("\n"), start=1):
             for char in fonts.missing(line):

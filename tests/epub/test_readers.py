@@ -57,8 +57,9 @@ def book(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    keep = os.environ.get("ZHBOOK_READER_SHOTS")
-    return Path(keep) if keep else tmp_path_factory.mktemp("reader-shots")
+    from tests.epub_reader import screenshot_folder
+
+    return screenshot_folder(tmp_path_factory.mktemp("reader-shots"))
 
 
 @pytest.fixture(scope="module")

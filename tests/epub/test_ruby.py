@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tests.helpers import epub_documents, epubcheck_messages
@@ -35,10 +32,9 @@ def test_build_lists_the_readings_to_review(ruby_built):
 
 @pytest.mark.reader
 def test_epubjs_sets_pinyin_over_the_characters(ruby_built, tmp_path):
-    from tests.epub_reader import render_epub_page
+    from tests.epub_reader import render_epub_page, screenshot_folder
 
-    keep = os.environ.get("ZHBOOK_READER_SHOTS")
-    page = render_epub_page(ruby_built["epub"], "c001.xhtml", Path(keep or tmp_path) / "ruby-c001.png")
+    page = render_epub_page(ruby_built["epub"], "c001.xhtml", screenshot_folder(tmp_path) / "ruby-c001.png")
     assert page["problems"] == []
     assert page["writing_mode"] == "horizontal-tb"
     assert len(page["ruby"]) >= 5
@@ -68,10 +64,9 @@ def test_zhuyin_epub_passes_epubcheck_and_asks_for_inter_character(zhuyin_built)
 def test_epubjs_falls_back_to_zhuyin_over_the_characters(zhuyin_built, tmp_path):
     """Chromium does not lay out inter-character ruby (crbug.com/1258284): the Zhuyin falls back to
     over the characters, still readable. If Chromium learns it, this test says so."""
-    from tests.epub_reader import render_epub_page
+    from tests.epub_reader import render_epub_page, screenshot_folder
 
-    keep = os.environ.get("ZHBOOK_READER_SHOTS")
-    page = render_epub_page(zhuyin_built["epub"], "c001.xhtml", Path(keep or tmp_path) / "zhuyin-c001.png")
+    page = render_epub_page(zhuyin_built["epub"], "c001.xhtml", screenshot_folder(tmp_path) / "zhuyin-c001.png")
     assert page["problems"] == [] and page["lang"] == "zh-Hant"
     ruby = page["ruby"][0]
     assert ruby["class"] == "zhuyin" and ruby["ruby_position"] == "over"

@@ -115,8 +115,9 @@ def test_command_line_vertical_names_the_epub_and_the_pdf_says_it_stays_horizont
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    keep = os.environ.get("ZHBOOK_READER_SHOTS")
-    return Path(keep) if keep else tmp_path_factory.mktemp("vertical-shots")
+    from tests.epub_reader import screenshot_folder
+
+    return screenshot_folder(tmp_path_factory.mktemp("vertical-shots"))
 
 
 @pytest.fixture(scope="module")

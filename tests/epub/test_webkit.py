@@ -44,8 +44,9 @@ def _build(tmp_path_factory, book: str, reader: str = "standard") -> Path:
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    keep = os.environ.get("ZHBOOK_READER_SHOTS")
-    return Path(keep) if keep else tmp_path_factory.mktemp("webkit-shots")
+    from tests.epub_reader import screenshot_folder
+
+    return screenshot_folder(tmp_path_factory.mktemp("webkit-shots"))
 
 
 @pytest.fixture(scope="module")

@@ -165,7 +165,7 @@ class _FontPrograms:
                     descriptor = descendant.get("/FontDescriptor")
                     for key in FONT_FILES if descriptor is not None else ():
                         stream = descriptor.get(key)
-                        if stream is None or len(stream.read_raw_bytes()) > 2 ** 20:
+                        if stream is None or int(stream.get("/Length", 0)) > 2 ** 20:
                             continue  # a real font program (not one of ours)
                         placeholder = read_font_placeholder(stream.read_bytes())
                         if placeholder is not None:
