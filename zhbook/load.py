@@ -88,11 +88,19 @@ def _read_toml(path: Path) -> dict:
         raise BookError(f"invalid TOML: {message}; fix the syntax there", path, line, column=column)
 
 
+def _toml_text(path: Path) -> str | None:
+    """book.toml's text, to find a line in for a message; None if it cannot be read (the message
+    then goes without a line)."""
+    try:
+        return path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _key_line(path: Path, key: str) -> int | None:
     """The line of book.toml where key is set, for messages."""
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+    text = _toml_text(path)
+    if text is None:
         return None
     match = re.search(rf"^[ \t]*(\[\[?[ \t]*)?[\"']?{re.escape(key)}[\"']?[ \t]*[=\]]", text, re.M)
     return text.count("\n", 0, match.start()) + 1 if match else None
@@ -100,9 +108,8 @@ def _key_line(path: Path, key: str) -> int | None:
 
 def _pdf_key_line(path: Path, key: str) -> int | None:
     """The line of book.toml where key is set inside [pdf] (or pdf.key, or the pdf = {…} line)."""
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+    text = _toml_text(path)
+    if text is None:
         return None
     table = re.search(r"^[ \t]*\[[ \t]*[\"']?pdf[\"']?[ \t]*\][^\n]*$", text, re.M)
     if table:
@@ -217,9 +224,8 @@ def _shown(value) -> str:
 
 def _value_line(path: Path, value: str) -> int | None:
     """The line of book.toml where the string value is written (in quotes), for messages."""
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+    text = _toml_text(path)
+    if text is None:
         return None
     match = re.search(rf"[\"']{re.escape(value)}[\"']", text)
     return text.count("\n", 0, match.start()) + 1 if match else None
